@@ -1,0 +1,68 @@
+# The two commands: `make run` and `make test`. Both set everything up on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python >= 3.12: the interpreter pyenv picks from .python-version, else python3.12, else python3.
+PYTHON ?= $(shell for p in "$$(pyenv which python 2>/dev/null)" python3.12 python3.13 python3; do \
+	[ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
+PORT ?= 8000
+
+.PHONY: help run test lint format lock install migrate demo clean
+
+help:
+	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)"
+	@echo "make lint   ruff, djlint, makemigrations --check"
+	@echo "make lock   recompile requirements/*.txt from pyproject.toml"
+
+$(VENV)/.installed: requirements/dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (pyenv install 3.12, or install python3.12)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed .env
+
+.env:
+	@cp .env.example .env
+	@echo "SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+	@echo "Wrote .env (local settings, DEBUG on)."
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_territories --wet-run
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@mkdir -p var
+	@echo "Web server, Celery worker and beat: Ctrl-C stops all three."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A pajr worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint --check templates
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint --reformat templates
+
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 -q -o requirements/prod.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.12 -q -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,67 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    FR = "fr-ca", _("Français")
+    EN = "en", _("English")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        extra.setdefault("role", User.Role.COORDINATOR)
+        return self._create_user(email, password, **extra)
+
+    def counsellors(self):
+        return self.filter(is_active=True, role__in=User.STAFF_ROLES)
+
+
+class User(AbstractUser):
+    """A person who signs in. The email address is the login."""
+
+    class Role(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidat·e")
+        COUNSELLOR = "counsellor", _("Conseiller·ère EER")
+        COORDINATOR = "coordinator", _("Coordination")
+        AGENT = "agent", _("Agent·e PAJ")
+
+    STAFF_ROLES = (Role.COUNSELLOR, Role.COORDINATOR)
+
+    username = None
+    email = models.EmailField(_("adresse courriel"), unique=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
+    language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FR)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rice·s")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_counsellor(self) -> bool:
+        """EER counsellors and coordinators work in the counsellors' dashboard."""
+        return self.is_active and self.role in self.STAFF_ROLES

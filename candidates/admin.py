@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Candidate, CandidateEvent, Consent
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("purpose", "granted", "text_version", "method", "created_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = (
+        "last_name",
+        "first_name",
+        "email",
+        "profile_kind",
+        "status",
+        "target_territory",
+        "created_at",
+    )
+    list_filter = ("status", "profile_kind")
+    list_select_related = ("target_territory",)
+    search_fields = ("last_name", "first_name", "email")
+    raw_id_fields = ("user", "counsellor", "target_territory")
+    readonly_fields = ("status", "created_at", "updated_at")
+    inlines = [ConsentInline]
+
+
+@admin.register(CandidateEvent)
+class CandidateEventAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "kind", "from_status", "to_status", "actor", "created_at")
+    list_select_related = ("candidate", "actor")
+    raw_id_fields = ("candidate", "actor")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

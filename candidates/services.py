@@ -1,0 +1,107 @@
+import logging
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from territories.models import Territory
+
+from .models import Candidate, CandidateEvent, CandidateStatus, Consent
+
+logger = logging.getLogger(__name__)
+
+CONSENT_TEXT_VERSION = "2026-11-inscription-v1"
+
+
+class CandidateError(Exception):
+    """A change to a candidate's file that the rules do not allow; the message is for people."""
+
+
+class EmailAlreadyRegistered(CandidateError):
+    pass
+
+
+def candidate_register(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    profile_kind: str,
+    target_territory: Territory,
+    language: str,
+    consent: bool,
+) -> Candidate:
+    """Create the candidate's account and file together: both or neither."""
+    if not consent:
+        raise CandidateError("Consent to coaching and sharing is required to register.")
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                language=language,
+            )
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+            candidate = Candidate.objects.create(
+                user=user,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                language=language,
+                profile_kind=profile_kind,
+                target_territory=target_territory,
+            )
+            Consent.objects.bulk_create(
+                Consent(
+                    candidate=candidate,
+                    purpose=purpose,
+                    granted=True,
+                    text_version=CONSENT_TEXT_VERSION,
+                    method=Consent.Method.REGISTRATION_FORM,
+                )
+                for purpose in (Consent.Purpose.COACHING, Consent.Purpose.SHARING)
+            )
+            CandidateEvent.objects.create(
+                candidate=candidate,
+                kind=CandidateEvent.Kind.REGISTERED,
+                to_status=candidate.status,
+                actor=user,
+            )
+    except IntegrityError as exc:
+        if User.objects.filter(email=email).exists():
+            raise EmailAlreadyRegistered(email) from exc
+        raise
+    logger.info("candidate_register candidate=%s", candidate.pk)
+    return candidate
+
+
+def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note: str = "") -> None:
+    """Move the file to another status and record it on its timeline. Call inside a transaction
+    that holds the candidate's row (select_for_update)."""
+    from_status = candidate.status
+    if from_status == to:
+        return
+    candidate.status = to
+    candidate.save(update_fields=["status", "updated_at"])
+    CandidateEvent.objects.create(
+        candidate=candidate,
+        kind=CandidateEvent.Kind.STATUS_CHANGED,
+        from_status=from_status,
+        to_status=to,
+        actor=by,
+        note=note,
+    )
+    logger.info(
+        "candidate_set_status candidate=%s %s->%s by=%s",
+        candidate.pk,
+        from_status,
+        to,
+        by and by.pk,
+    )
+
+
+REFERABLE_STATUSES = (CandidateStatus.NEW, CandidateStatus.COACHING)

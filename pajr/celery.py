@@ -1,0 +1,25 @@
+"""The Celery application.
+
+Choices made so that a notification is not lost (settings are in pajr/settings.py, CELERY_*):
+- task_acks_late + task_reject_on_worker_lost: a message is acknowledged after the task ran, so a
+  worker killed mid-task leaves it on the broker for another worker. Tasks are written to be safe
+  to run twice.
+- worker_prefetch_multiplier = 1: a worker holds one message at a time, so a killed worker takes
+  no other messages down with it and a burst spreads over every process.
+- task_publish_retry_policy, broker_connection_timeout: publishing retries briefly (at most ~1 s)
+  and then fails instead of blocking a web request on a dead broker (celery#4296, #4556).
+- task_soft_time_limit / task_time_limit: a hung SMTP connection cannot hold a worker forever.
+- task_ignore_result: nothing reads results; no result backend to run.
+- The default broker is Celery's `filesystem://` transport under var/, so a newcomer needs no
+  server; production and CI point CELERY_BROKER_URL at Redis.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pajr.settings")
+
+app = Celery("pajr")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import devmail, views
+
+admin.site.site_header = "PAJR – EER : administration"
+admin.site.site_title = "PAJR – EER"
+
+urlpatterns = [
+    path("", include("candidates.urls")),
+    path("", include("referrals.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("sante/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("dev/courriels/", devmail.inbox, name="dev_mailbox"),
+        path("dev/courriels/<str:name>/html/", devmail.html_part, name="dev_mailbox_html"),
+    ]

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import Referral, ReferralTransition
+
+
+class ReferralTransitionInline(admin.TabularInline):
+    model = ReferralTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "by_user", "by_agent", "reason", "created_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    """Read-only: referrals change only through their services (the counsellor's page, the agent's link)."""
+
+    list_display = ("candidate", "territory", "status", "created_at", "answered_at")
+    list_filter = ("status",)
+    list_select_related = ("candidate", "territory")
+    search_fields = ("candidate__last_name", "candidate__email", "territory__name")
+    inlines = [ReferralTransitionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

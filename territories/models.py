@@ -1,0 +1,115 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
+
+
+class Region(models.Model):
+    """One of Québec's 17 administrative regions."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=100)
+    name_en = models.CharField(_("nom (anglais)"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("région administrative")
+        verbose_name_plural = _("régions administratives")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_fr
+
+
+class AdminUnit(models.Model):
+    """An MRC or an equivalent territory (TE), as the MAMH lists them."""
+
+    class Kind(models.TextChoices):
+        MRC = "MRC", _("MRC")
+        TE = "TE", _("Territoire équivalent")
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    kind = models.CharField(_("type"), max_length=3, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("région"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("MRC ou territoire équivalent")
+        verbose_name_plural = _("MRC et territoires équivalents")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()} {self.code})"
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Territory(models.Model):
+    """A PAJ territory: the area one team of PAJ agents covers, usually one MRC."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("nom"), max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="territories", verbose_name=_("région"))
+    units = models.ManyToManyField(
+        AdminUnit, related_name="territories", blank=True, verbose_name=_("MRC et TE couverts")
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territoire PAJ")
+        verbose_name_plural = _("territoires PAJ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agent(models.Model):
+    """A PAJ agent. An agent answers referrals from a link in an email and needs no account."""
+
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("courriel"), unique=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FR)
+    territories = models.ManyToManyField(Territory, related_name="agents", blank=True, verbose_name=_("territoires"))
+    is_active = models.BooleanField(_("actif·ve"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent",
+        verbose_name=_("compte"),
+    )
+
+    objects = AgentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("agent·e PAJ")
+        verbose_name_plural = _("agent·e·s PAJ")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
