@@ -14,7 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+if env.bool("DJANGO_READ_DOT_ENV", default=True):
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -130,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "candidates:home"  # the adapter sends each role to its own page
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -151,6 +152,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -172,14 +174,28 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DEV_MAILBOX_DIR = VAR_DIR / "mail"
+EMAIL_TIMEOUT_SECONDS = env.int("EMAIL_TIMEOUT", default=20)
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _mail = env.email_url("EMAIL_URL")  # smtp://, smtp+tls://, smtp+ssl://user:password@host:port
+    MAILERS = {
+        "default": {
+            "BACKEND": _mail["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _mail.get("EMAIL_HOST", "localhost"),
+                "port": _mail.get("EMAIL_PORT", 25),
+                "username": _mail.get("EMAIL_HOST_USER", ""),
+                "password": _mail.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _mail.get("EMAIL_USE_TLS", False),
+                "use_ssl": _mail.get("EMAIL_USE_SSL", False),
+                "timeout": EMAIL_TIMEOUT_SECONDS,
+            },
+        }
+    }
 elif DEBUG:
     # The development mailbox: every email is kept under var/mail/ and shown at /dev/courriels/.
-    EMAIL_BACKEND = "pajr.devmail.DevMailboxBackend"
+    MAILERS = {"default": {"BACKEND": "pajr.devmail.DevMailboxBackend"}}
 else:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG is off (e.g. smtp+tls://user:pw@host:587).")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Celery -----------------------------------------------------------------------------------
 # See pajr/celery.py for why each of these is set.
@@ -241,7 +257,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_https)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https and not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https and not DEBUG else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The preload token has no effect until the domain's owner submits it to the browsers' list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,0 +1,164 @@
+import pytest
+from django.urls import reverse
+
+from candidates.models import CandidateStatus
+from tests.factories import (
+    AgentFactory,
+    CandidateFactory,
+    CoordinatorFactory,
+    CounsellorFactory,
+    ReferralFactory,
+    TerritoryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("candidates:queue")
+
+
+def file_url(candidate) -> str:
+    return reverse("candidates:file", args=[candidate.pk])
+
+
+@pytest.mark.parametrize("page", ["queue", "file"])
+def test_anonymous_visitor_is_sent_to_sign_in(client, page):
+    candidate = CandidateFactory()
+    url = QUEUE if page == "queue" else file_url(candidate)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("page", ["queue", "file"])
+def test_candidate_and_agent_accounts_are_refused(client, page):
+    candidate = CandidateFactory()
+    agent_user = UserFactory(role="agent")
+    url = QUEUE if page == "queue" else file_url(candidate)
+
+    for user in (candidate.user, agent_user):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("factory", [CounsellorFactory, CoordinatorFactory])
+def test_counsellors_and_coordinators_see_the_queue_and_files(client, factory):
+    candidate = CandidateFactory(first_name="Amina", last_name="Diallo")
+    client.force_login(factory())
+
+    assert "Amina Diallo" in client.get(QUEUE).content.decode()
+    assert client.get(file_url(candidate)).status_code == 200
+
+
+def test_deactivated_counsellor_is_refused(client):
+    counsellor = CounsellorFactory()
+    client.force_login(counsellor)
+    counsellor.is_active = False
+    counsellor.save()
+
+    assert client.get(QUEUE).status_code in (302, 403)
+
+
+def test_queue_shows_files_awaiting_triage_by_default(client, counsellor):
+    waiting = CandidateFactory(first_name="Attente")
+    referred = CandidateFactory(first_name="Orientée", status=CandidateStatus.REFERRED)
+    client.force_login(counsellor)
+
+    html = client.get(QUEUE).content.decode()
+    all_html = client.get(QUEUE, {"statut": "tous"}).content.decode()
+    referred_html = client.get(QUEUE, {"statut": "referred"}).content.decode()
+
+    assert waiting.full_name in html
+    assert referred.full_name not in html
+    assert waiting.full_name in all_html and referred.full_name in all_html
+    assert referred.full_name in referred_html and waiting.full_name not in referred_html
+
+
+def test_file_page_unknown_id_is_404(client, counsellor):
+    client.force_login(counsellor)
+
+    assert client.get(reverse("candidates:file", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_queue_query_count_does_not_grow_with_rows(client, counsellor, django_assert_num_queries, rows):
+    territories = TerritoryFactory.create_batch(3)
+    for i in range(rows):
+        CandidateFactory(target_territory=territories[i % 3], counsellor=counsellor if i % 2 else None)
+    client.force_login(counsellor)
+
+    # session, user, count, page of candidates (with territory, region, counsellor)
+    with django_assert_num_queries(4):
+        response = client.get(QUEUE)
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_file_query_count_does_not_grow_with_history(client, counsellor, django_assert_num_queries, rows):
+    territory = TerritoryFactory()
+    AgentFactory(territories=[territory])
+    candidate = CandidateFactory(target_territory=territory)
+    for _ in range(rows):
+        ReferralFactory(candidate=candidate, status="declined")
+    client.force_login(counsellor)
+
+    # session, user, candidate, consents, events, referrals, territory select
+    with django_assert_num_queries(7):
+        response = client.get(file_url(candidate))
+
+    assert response.status_code == 200
+
+
+def test_my_file_shows_the_answer_and_the_agents_contact(client):
+    referral = ReferralFactory(status="accepted")
+    agent = AgentFactory(first_name="Julie", last_name="Pelletier", email="julie@paj.example.org")
+    referral.answered_by = agent
+    referral.answered_at = referral.created_at
+    referral.save()
+    client.force_login(referral.candidate.user)
+
+    html = client.get(reverse("candidates:my_file")).content.decode()
+
+    assert "Acceptée" in html
+    assert "Julie Pelletier" in html
+    assert "julie@paj.example.org" in html
+
+
+def test_my_file_never_shows_the_decline_reason_nor_the_counsellors_message(client):
+    referral = ReferralFactory(status="declined", decline_reason="Raison interne", message="Note interne")
+    client.force_login(referral.candidate.user)
+
+    html = client.get(reverse("candidates:my_file")).content.decode()
+
+    assert "Raison interne" not in html
+    assert "Note interne" not in html
+    assert "reprend votre dossier" in html
+
+
+def test_my_file_for_an_account_without_file_is_a_clear_404(client, counsellor):
+    client.force_login(counsellor)
+
+    response = client.get(reverse("candidates:my_file"))
+
+    assert response.status_code == 404
+    assert "Aucun dossier" in response.content.decode()
+
+
+def test_my_file_requires_sign_in(client):
+    assert client.get(reverse("candidates:my_file")).status_code == 302
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_num_queries, rows):
+    candidate = CandidateFactory()
+    for _ in range(rows):
+        ReferralFactory(candidate=candidate, status="declined")
+    client.force_login(candidate.user)
+
+    # session, user, candidate (with territory, region, counsellor), referrals
+    with django_assert_num_queries(4):
+        assert client.get(reverse("candidates:my_file")).status_code == 200

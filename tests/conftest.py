@@ -1,0 +1,57 @@
+import os
+import shutil
+
+import pytest
+
+from pajr.celery import app as celery_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose outside service is missing, except under CI=true, where it fails."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Unit tests run tasks in-process when the transaction commits. Tests marked `worker`
+    talk to a real Celery worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.DEV_MAILBOX_DIR = tmp_path / "mail"
+    # Hashing is not under test here; PBKDF2's 1M rounds would make each factory user cost 0.5 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def counsellor(db):
+    from tests.factories import CounsellorFactory
+
+    return CounsellorFactory()
+
+
+@pytest.fixture
+def territory(db):
+    from tests.factories import AgentFactory, TerritoryFactory
+
+    territory = TerritoryFactory()
+    AgentFactory(territories=[territory])
+    return territory

@@ -1,0 +1,108 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from candidates.models import Candidate, Consent, ProfileKind
+from referrals.models import Referral
+from territories.models import Agent, Region, Territory
+
+PASSWORD = "un-mot-de-passe-solide-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CounsellorFactory(UserFactory):
+    role = User.Role.COUNSELLOR
+
+
+class CoordinatorFactory(UserFactory):
+    role = User.Role.COORDINATOR
+    is_staff = True
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 17) + 1:02d}")
+    name_fr = factory.LazyAttribute(lambda o: f"Région {o.code}")
+    name_en = factory.LazyAttribute(lambda o: f"Region {o.code}")
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agent
+        skip_postgeneration_save = True
+
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    email = factory.Sequence(lambda n: f"agent{n}@paj.example.org")
+    phone = "418 555-0123"
+
+    @factory.post_generation
+    def territories(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.territories.set(extracted)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"))
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.org")
+    profile_kind = ProfileKind.IMMIGRANT
+    target_territory = factory.SubFactory(TerritoryFactory)
+
+    @factory.post_generation
+    def consents(obj, create, extracted, **kwargs):
+        """Coaching and sharing consents, unless consents=False."""
+        if create and extracted is not False:
+            for purpose in (Consent.Purpose.COACHING, Consent.Purpose.SHARING):
+                Consent.objects.create(
+                    candidate=obj,
+                    purpose=purpose,
+                    granted=True,
+                    text_version="test",
+                    method=Consent.Method.REGISTRATION_FORM,
+                )
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A pending referral written directly (tests of services use referral_send)."""
+
+    class Meta:
+        model = Referral
+
+    candidate = factory.SubFactory(CandidateFactory)
+    territory = factory.SelfAttribute("candidate.target_territory")
+    sent_by = factory.SubFactory(CounsellorFactory)
+    message = "Projet mûr."
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))

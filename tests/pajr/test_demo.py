@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from candidates.models import Candidate
+from referrals.models import Referral
+from territories.models import Agent, Territory
+from territories.services import territories_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_demo_loads_every_stage_once_and_prints_logins(settings, capsys):
+    settings.DEBUG = True
+    territories_load(wet_run=True)
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert User.objects.filter(role="coordinator", is_staff=True).count() == 1
+    assert User.objects.filter(role="counsellor").count() == 2
+    assert Agent.objects.count() == Territory.objects.count() == 62
+    assert Candidate.objects.count() == 12
+    assert (
+        sorted(Referral.objects.values_list("status", flat=True))
+        == ["accepted"] * 2 + ["declined"] * 2 + ["pending"] * 2
+    )
+    out = capsys.readouterr().out
+    assert "already present" in out
+    assert "conseil1@demo.pajr.localhost" in out

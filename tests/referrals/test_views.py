@@ -1,0 +1,236 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import CandidateStatus
+from referrals.models import Referral, ReferralStatus, ReferralTransition
+from referrals.services import referral_link_create
+from tests.factories import AgentFactory, CandidateFactory, ReferralFactory, TerritoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(territory):
+    return ReferralFactory(
+        candidate=CandidateFactory(target_territory=territory, status=CandidateStatus.REFERRED),
+        message="Elle a fait un séjour exploratoire.",
+    )
+
+
+@pytest.fixture
+def agent(referral):
+    return referral.territory.agents.get()
+
+
+@pytest.fixture
+def url(referral, agent):
+    _, token = referral_link_create(referral=referral, agent=agent)
+    return reverse("referrals:respond", args=[token])
+
+
+def unchanged(referral) -> bool:
+    referral.refresh_from_db()
+    return referral.status == ReferralStatus.PENDING and not ReferralTransition.objects.exists()
+
+
+# --- The counsellor sends -------------------------------------------------------------------
+
+
+def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutbox, django_capture_on_commit_callbacks):
+    candidate = CandidateFactory(target_territory=territory)
+    client.force_login(counsellor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("referrals:send", args=[candidate.pk]), {"territory": territory.pk, "message": "Prête."}
+        )
+
+    assert response["Location"] == reverse("candidates:file", args=[candidate.pk])
+    referral = Referral.objects.get()
+    assert (referral.territory, referral.sent_by, referral.message) == (territory, counsellor, "Prête.")
+    assert [m.to for m in mailoutbox] == [[territory.agents.get().email]]
+    assert "Orientation envoyée" in client.get(response["Location"]).content.decode()
+
+
+def test_refused_referral_shows_why_on_the_file(client, counsellor, territory):
+    candidate = CandidateFactory(target_territory=territory, consents=False)
+    client.force_login(counsellor)
+
+    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory": territory.pk}, follow=True)
+
+    assert "pas consenti" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_sending_needs_a_valid_territory(client, counsellor):
+    candidate = CandidateFactory()
+    client.force_login(counsellor)
+
+    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory": "x"}, follow=True)
+
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_sending_is_post_only_and_for_counsellors_only(client, territory):
+    candidate = CandidateFactory(target_territory=territory)
+    url = reverse("referrals:send", args=[candidate.pk])
+
+    assert client.post(url, {"territory": territory.pk}).status_code == 302  # to sign in
+    client.force_login(candidate.user)
+    assert client.post(url, {"territory": territory.pk}).status_code == 403
+    assert not Referral.objects.exists()
+
+
+def test_get_on_the_send_url_changes_nothing(client, counsellor, territory):
+    candidate = CandidateFactory(target_territory=territory)
+    client.force_login(counsellor)
+
+    assert client.get(reverse("referrals:send", args=[candidate.pk])).status_code == 405
+    assert not Referral.objects.exists()
+
+
+# --- The agent's link -----------------------------------------------------------------------
+
+
+def test_get_and_head_show_the_summary_and_change_nothing(client, referral, url):
+    response = client.get(url)
+    head = client.head(url)
+
+    html = response.content.decode()
+    assert response.status_code == head.status_code == 200
+    assert referral.candidate.full_name in html
+    assert "Elle a fait un séjour exploratoire." in html
+    assert "Accepter cette orientation" in html and "Refuser cette orientation" in html
+    assert referral.candidate.email not in html  # contact details once accepted only
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert unchanged(referral)
+
+
+def test_post_accept(client, referral, agent, url, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"decision": "accept"})
+
+    assert response.status_code == 302 and response["Location"] == url
+    referral.refresh_from_db()
+    assert (referral.status, referral.answered_by) == (ReferralStatus.ACCEPTED, agent)
+    html = client.get(url).content.decode()
+    assert "Acceptée par" in html and str(agent) in html
+    assert referral.candidate.email in html
+    assert "Accepter cette orientation" not in html
+    assert len(mailoutbox) == 2
+
+
+def test_post_decline_requires_a_reason(client, referral, url):
+    response = client.post(url, {"decision": "decline", "reason": " "})
+
+    assert response.status_code == 400
+    assert "Indiquez la raison du refus" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_post_decline_with_hostile_reason_is_shown_escaped(client, referral, url):
+    client.post(url, {"decision": "decline", "reason": "<script>alert('x')</script>"})
+
+    html = client.get(url).content.decode()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECLINED
+    assert "<script>alert('x')</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_post_with_an_unknown_decision_changes_nothing(client, referral, url):
+    assert client.post(url, {"decision": "maybe"}).status_code == 400
+    assert unchanged(referral)
+
+
+def test_used_link_shows_the_decision_and_cannot_change_it(client, referral, url):
+    client.post(url, {"decision": "accept"})
+
+    response = client.post(url, {"decision": "decline", "reason": "Trop tard"}, follow=True)
+
+    html = response.content.decode()
+    assert "déjà reçu une réponse" in html
+    assert "Acceptée par" in html
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+
+
+def test_post_without_csrf_token_is_refused(referral, url):
+    response = Client(enforce_csrf_checks=True).post(url, {"decision": "accept"})
+
+    assert response.status_code == 403
+    assert unchanged(referral)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "A" * 43,  # well-formed, unknown
+        "not-a-token",
+        "A" * 500,
+        "%3Cscript%3E",
+    ],
+)
+def test_wrong_token_gets_a_clear_page(client, referral, token):
+    for response in (client.get(f"/r/{token}/"), client.post(f"/r/{token}/", {"decision": "accept"})):
+        assert response.status_code == 404
+        assert "Ce lien n'est pas valide" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_tampered_token_gets_the_same_page(client, referral, url):
+    token = url.split("/")[2]
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    response = client.post(f"/r/{tampered}/", {"decision": "accept"})
+
+    assert response.status_code == 404
+    assert "Ce lien n'est pas valide" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_expired_link_gets_the_same_page(client, referral, url):
+    Referral.objects.filter(pk=referral.pk).update(expires_at=timezone.now())
+
+    for response in (client.get(url), client.post(url, {"decision": "accept"})):
+        assert response.status_code == 404
+        assert "Ce lien n'est pas valide" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_link_of_an_agent_who_left_the_territory_cannot_answer(client, referral, agent, url):
+    agent.territories.clear()
+
+    response = client.post(url, {"decision": "accept"}, follow=True)
+
+    assert "pas agent·e de ce territoire" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_each_agent_has_their_own_link(client, referral, territory):
+    colleague = AgentFactory(territories=[territory])
+    _, token = referral_link_create(referral=referral, agent=colleague)
+
+    client.post(f"/r/{token}/", {"decision": "accept"})
+
+    referral.refresh_from_db()
+    assert referral.answered_by == colleague
+
+
+def test_another_referral_cannot_be_answered_with_this_link(client, referral, url):
+    other = ReferralFactory(candidate=CandidateFactory(target_territory=TerritoryFactory()))
+
+    client.post(url, {"decision": "accept"})
+
+    other.refresh_from_db()
+    assert other.status == ReferralStatus.PENDING
+
+
+def test_link_page_query_count(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert client.get(url).status_code == 200
