@@ -12,15 +12,11 @@ def test_health_is_ok_when_database_and_broker_answer(client):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_health_is_503_when_the_broker_does_not_answer(client, settings):
-    from pajr.celery import app
+def test_health_is_503_when_the_broker_does_not_answer(client, monkeypatch):
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens on port 1
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get(reverse("health"))
-    finally:
-        app.conf.broker_url = previous
+    response = client.get(reverse("health"))
 
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "error", "status": "error"}
