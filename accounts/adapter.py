@@ -1,6 +1,15 @@
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pajr.emails import absolute_url
+
+from .tasks import send_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,3 +25,29 @@ class AccountAdapter(DefaultAccountAdapter):
         if hasattr(user, "candidate"):
             return reverse("candidates:my_file")
         return super().get_login_redirect_url(request)
+
+    # Links in emails are built from SITE_URL, never from the request's Host header.
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        return absolute_url("account_confirm_email", emailconfirmation.key)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render now, in the visitor's language; send from the Celery worker after commit."""
+        context = {
+            "email": email,
+            **context,
+            "current_site": SimpleNamespace(name=_("Place aux jeunes – Emplois en régions"), domain=settings.SITE_URL),
+        }
+        for key, value in context.items():
+            if key.endswith("_url") and isinstance(value, str):
+                # allauth builds some links from the request; keep the path, take the host from SITE_URL.
+                parts = urlsplit(value)
+                context[key] = settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, ""))
+        if "signup_url" in context:
+            context["signup_url"] = absolute_url("candidates:register")
+        message = self.render_mail(template_prefix, email, context)
+        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        send_rendered_email.delay_on_commit(subject=message.subject, body=message.body, html=html, to=list(message.to))

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CandidatesConfig(AppConfig):
     name = "candidates"
-    verbose_name = "Candidat·e·s"
+    verbose_name = _("Candidat·e·s")

@@ -112,7 +112,7 @@ class Consent(models.Model):
         verbose_name_plural = _("consentements")
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()}: {'oui' if self.granted else 'non'}"
+        return f"{self.get_purpose_display()} : {_('donné') if self.granted else _('retiré')}"
 
 
 class CandidateEvent(models.Model):

@@ -2,6 +2,7 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from territories.models import Territory
@@ -34,7 +35,7 @@ def candidate_register(
 ) -> Candidate:
     """Create the candidate's account and file together: both or neither."""
     if not consent:
-        raise CandidateError("Consent to coaching and sharing is required to register.")
+        raise CandidateError(_("Ce consentement est nécessaire pour ouvrir votre dossier."))
     email = email.strip().lower()
     try:
         with transaction.atomic():

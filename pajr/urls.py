@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import devmail, views
 
-admin.site.site_header = "PAJR – EER : administration"
-admin.site.site_title = "PAJR – EER"
+admin.site.site_header = _("PAJR – EER : administration")
+admin.site.site_title = _("PAJR – EER")
 
 urlpatterns = [
     path("", include("candidates.urls")),

@@ -26,3 +26,28 @@ def test_an_unknown_language_cookie_falls_back_to_french(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
 
     assert client.get(reverse("candidates:home"))["Content-Language"] == "fr-ca"
+
+
+def test_pages_are_translated_into_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(reverse("candidates:register")).content.decode()
+
+    assert "Registration" in html and "Create my file" in html
+    assert "Créer mon dossier" not in html
+
+
+def test_each_email_is_in_its_recipients_language(mailoutbox, territory, django_capture_on_commit_callbacks):
+    from referrals.services import referral_send
+    from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory
+
+    AgentFactory(territories=[territory], language="en", email="english@paj.example.org")
+    candidate = CandidateFactory(target_territory=territory)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_send(candidate=candidate, territory=territory, by=CounsellorFactory())
+
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects["english@paj.example.org"].startswith("New referral:")
+    french = next(s for to, s in subjects.items() if to != "english@paj.example.org")
+    assert french.startswith("Nouvelle orientation :")
