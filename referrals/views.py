@@ -62,7 +62,10 @@ def _link(token: str) -> ReferralLink | None:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # The token must never leave in a Referer: "same-origin" sends none to other sites. Not
+    # "no-referrer": under it Chromium posts the page's own form with `Origin: null`, which
+    # Django's CSRF check rightly refuses, and no agent could answer.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -204,7 +204,7 @@ class CeleryWorker:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)

@@ -68,5 +68,6 @@ def test_the_answer_reaches_the_candidate_and_the_counsellor(celery_worker_proce
     assert territory.name in to_candidate.subject
     assert agent.email in to_candidate.text
     assert f"{SITE_URL}/mon-dossier/" in to_candidate.text
-    assert "acceptée" in to_counsellor.subject
     assert f"{SITE_URL}/conseil/candidats/{candidate.pk}/" in to_counsellor.text
+    assert f"{candidate.full_name} : Acceptée." in to_counsellor.text
+    assert to_counsellor.subject == f"Orientation acceptée : {candidate.full_name} ({territory.name})"

@@ -105,7 +105,7 @@ def test_get_and_head_show_the_summary_and_change_nothing(client, referral, url)
     assert "Elle a fait un séjour exploratoire." in html
     assert "Accepter cette orientation" in html and "Refuser cette orientation" in html
     assert referral.candidate.email not in html  # contact details once accepted only
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert unchanged(referral)
