@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Candidate, CandidateEvent, Consent
+from .models import Candidate, CandidateEvent, CandidateTarget, Consent
 
 
 class ConsentInline(admin.TabularInline):
@@ -13,6 +13,12 @@ class ConsentInline(admin.TabularInline):
         return False
 
 
+class CandidateTargetInline(admin.TabularInline):
+    model = CandidateTarget
+    extra = 0
+    raw_id_fields = ("territory",)
+
+
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
     list_display = (
@@ -21,15 +27,13 @@ class CandidateAdmin(admin.ModelAdmin):
         "email",
         "profile_kind",
         "status",
-        "target_territory",
         "created_at",
     )
     list_filter = ("status", "profile_kind")
-    list_select_related = ("target_territory",)
     search_fields = ("last_name", "first_name", "email")
-    raw_id_fields = ("user", "counsellor", "target_territory")
+    raw_id_fields = ("user", "counsellor")
     readonly_fields = ("status", "created_at", "updated_at")
-    inlines = [ConsentInline]
+    inlines = [CandidateTargetInline, ConsentInline]
 
 
 @admin.register(CandidateEvent)

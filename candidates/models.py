@@ -1,8 +1,16 @@
+import datetime
+import uuid
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Language
+from pajr.storage import private_storage
 from territories.models import Territory
 
 
@@ -12,7 +20,87 @@ class ProfileKind(models.TextChoices):
     IMMIGRANT = "immigrant", _("Personne immigrante")
 
 
+class ImmigrationStatus(models.TextChoices):
+    CITIZEN = "citizen", _("Citoyen·ne canadien·ne")
+    PERMANENT_RESIDENT = "permanent_resident", _("Résident·e permanent·e")
+    WORK_PERMIT = "work_permit", _("Permis de travail")
+    STUDY_PERMIT = "study_permit", _("Permis d'études")
+    ASYLUM_CLAIMANT = "asylum_claimant", _("Demandeur·euse d'asile")
+    OTHER = "other", _("Autre")
+
+
+class DiplomaRecognition(models.TextChoices):
+    NOT_STARTED = "not_started", _("Pas commencée")
+    IN_PROGRESS = "in_progress", _("En cours")
+    OBTAINED = "obtained", _("Obtenue")
+    NOT_NEEDED = "not_needed", _("Pas nécessaire")
+
+
+class QuebecExperience(models.TextChoices):
+    NONE = "none", _("Aucune")
+    UNDER_1_YEAR = "under_1", _("Moins d'un an")
+    ONE_TO_3_YEARS = "1_to_3", _("De 1 à 3 ans")
+    OVER_3_YEARS = "over_3", _("Plus de 3 ans")
+
+
+class LanguageLevel(models.TextChoices):
+    NONE = "none", _("Aucune connaissance")
+    BEGINNER = "beginner", _("Débutant")
+    INTERMEDIATE = "intermediate", _("Intermédiaire")
+    ADVANCED = "advanced", _("Avancé")
+    FLUENT = "fluent", _("Courant ou langue maternelle")
+
+
+class DiplomaLevel(models.TextChoices):
+    NONE = "none", _("Aucun diplôme")
+    SECONDARY = "secondary", _("Secondaire")
+    VOCATIONAL = "vocational", _("Formation professionnelle (DEP ou équivalent)")
+    COLLEGE = "college", _("Collégial (DEC ou équivalent)")
+    BACHELOR = "bachelor", _("Baccalauréat (licence)")
+    MASTER = "master", _("Maîtrise (master)")
+    DOCTORATE = "doctorate", _("Doctorat")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("Courriel")
+    PHONE = "phone", _("Téléphone")
+    VIDEO = "video", _("Appel vidéo")
+
+
+class Timeline(models.TextChoices):
+    ASAP = "asap", _("Dès que possible")
+    WITHIN_6_MONTHS = "6_months", _("D'ici 6 mois")
+    WITHIN_1_YEAR = "1_year", _("D'ici un an")
+    LATER = "later", _("Plus tard")
+    UNKNOWN = "unknown", _("Je ne sais pas encore")
+
+
+class HousingNeed(models.TextChoices):
+    RENT = "rent", _("Louer un logement")
+    BUY = "buy", _("Acheter")
+    TEMPORARY = "temporary", _("Un logement temporaire pour commencer")
+    NONE = "none", _("J'ai déjà un logement")
+    UNKNOWN = "unknown", _("Je ne sais pas encore")
+
+
+AGE_MIN, AGE_MAX = 18, 35
+
+
+def years_ago(years: int, today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def cv_upload_to(instance, filename: str) -> str:
+    """A random name: the person's file name is kept apart, never used on disk."""
+    return f"cv/{uuid.uuid4().hex}"
+
+
 class CandidateStatus(models.TextChoices):
+    DRAFT = "draft", _("Inscription en cours")
     NEW = "new", _("En attente de triage")
     COACHING = "coaching", _("Accompagnement EER")
     REFERRED = "referred", _("Orienté·e vers un territoire")
@@ -28,10 +116,19 @@ class CandidateQuerySet(models.QuerySet):
         return self.filter(status=CandidateStatus.NEW)
 
     def open_files(self):
-        return self.exclude(status=CandidateStatus.CLOSED)
+        return self.exclude(status__in=(CandidateStatus.DRAFT, CandidateStatus.CLOSED))
+
+    def outside_age_range(self, today: datetime.date | None = None):
+        """Born so that they are under 18 or over 35 today ("hors 18–35")."""
+        return self.filter(
+            models.Q(date_of_birth__gt=years_ago(AGE_MIN, today))
+            | models.Q(date_of_birth__lte=years_ago(AGE_MAX + 1, today))
+        )
 
     def for_list(self):
-        return self.select_related("target_territory__region", "counsellor")
+        return self.select_related("counsellor").prefetch_related(
+            models.Prefetch("targets", queryset=CandidateTarget.objects.select_related("territory__region"))
+        )
 
 
 class Candidate(models.Model):
@@ -47,17 +144,57 @@ class Candidate(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("courriel"))
+    phone = PhoneNumberField(_("téléphone"), blank=True, region="CA")
+    date_of_birth = models.DateField(_("date de naissance"), null=True, blank=True)
     language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FR)
-    profile_kind = models.CharField(_("profil"), max_length=20, choices=ProfileKind.choices)
-    target_territory = models.ForeignKey(
-        Territory,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("territoire visé"),
+    profile_kind = models.CharField(_("profil"), max_length=20, choices=ProfileKind.choices, blank=True)
+
+    # Immigrants only
+    country_of_origin = CountryField(_("pays d'origine"), blank=True)
+    arrival_date = models.DateField(_("date d'arrivée au Québec"), null=True, blank=True)
+    immigration_status = models.CharField(
+        _("statut d'immigration"), max_length=30, choices=ImmigrationStatus.choices, blank=True
     )
-    status = models.CharField(_("statut"), max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.NEW)
+    diploma_recognition = models.CharField(
+        _("reconnaissance des diplômes"), max_length=20, choices=DiplomaRecognition.choices, blank=True
+    )
+    quebec_experience = models.CharField(
+        _("expérience de travail au Québec"), max_length=20, choices=QuebecExperience.choices, blank=True
+    )
+    french_level = models.CharField(_("niveau de français"), max_length=20, choices=LanguageLevel.choices, blank=True)
+    english_level = models.CharField(_("niveau d'anglais"), max_length=20, choices=LanguageLevel.choices, blank=True)
+
+    # Work
+    occupation_field = models.CharField(_("domaine professionnel"), max_length=200, blank=True)
+    highest_diploma = models.CharField(
+        _("diplôme le plus élevé"), max_length=20, choices=DiplomaLevel.choices, blank=True
+    )
+    years_experience = models.PositiveSmallIntegerField(
+        _("années d'expérience"), null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    cv = models.FileField(_("CV"), upload_to=cv_upload_to, storage=private_storage, blank=True, max_length=200)
+    cv_filename = models.CharField(_("nom du fichier CV"), max_length=255, blank=True)
+    goals = models.TextField(_("objectifs professionnels"), max_length=3000, blank=True)
+    contact_method = models.CharField(
+        _("moyen de contact préféré"), max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    contact_times = models.CharField(_("moments où vous joindre"), max_length=200, blank=True)
+
+    # Settlement project (target territories: CandidateTarget)
+    targets_undecided = models.BooleanField(_("territoire pas encore choisi"), default=False)
+    timeline = models.CharField(_("échéancier"), max_length=20, choices=Timeline.choices, blank=True)
+    has_partner = models.BooleanField(_("en couple"), null=True, blank=True)
+    children_count = models.PositiveSmallIntegerField(
+        _("nombre d'enfants"), null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
+    housing_need = models.CharField(_("logement"), max_length=20, choices=HousingNeed.choices, blank=True)
+    interests = models.TextField(_("intérêts et loisirs"), max_length=2000, blank=True)
+
+    registration_step = models.PositiveSmallIntegerField(_("étape d'inscription atteinte"), default=1)
+    submitted_at = models.DateTimeField(_("inscription soumise le"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.DRAFT
+    )
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -68,6 +205,7 @@ class Candidate(models.Model):
     )
     created_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymized_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()
 
@@ -84,9 +222,52 @@ class Candidate(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def age(self) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def is_outside_age_range(self) -> bool:
+        return self.age is not None and not (AGE_MIN <= self.age <= AGE_MAX)
+
+    @property
+    def is_immigrant(self) -> bool:
+        return self.profile_kind == ProfileKind.IMMIGRANT
+
+    @property
+    def first_target(self):
+        """The first-choice territory, from the prefetched targets when there are some."""
+        targets = sorted(self.targets.all(), key=lambda t: t.rank)
+        return targets[0].territory if targets else None
+
     def has_consent(self, purpose: str) -> bool:
         latest = self.consents.filter(purpose=purpose).order_by("-created_at", "-id").first()
         return bool(latest and latest.granted)
+
+
+class CandidateTarget(models.Model):
+    """One of the (at most three) territories a candidate targets, in order of preference."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="targets")
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("territoire visé")
+        verbose_name_plural = _("territoires visés")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "rank"], name="candidate_target_rank_unique"),
+            models.UniqueConstraint(fields=["candidate", "territory"], name="candidate_target_territory_unique"),
+            models.CheckConstraint(condition=models.Q(rank__gte=1, rank__lte=3), name="candidate_target_rank_1_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.territory}"
 
 
 class Consent(models.Model):
@@ -95,10 +276,13 @@ class Consent(models.Model):
 
     class Purpose(models.TextChoices):
         COACHING = "coaching", _("Accompagnement par EER")
-        SHARING = "sharing", _("Partage avec les agent·e·s PAJ du territoire visé")
+        SHARING = "sharing", _("Partage avec les agent·e·s PAJ des territoires visés")
+        NEWS = "news", _("Nouvelles de Place aux jeunes en région")
 
     class Method(models.TextChoices):
         REGISTRATION_FORM = "registration_form", _("Formulaire d'inscription")
+        MY_FILE = "my_file", _("Page « Mon dossier »")
+        ACCOUNT_DELETION = "account_deletion", _("Suppression du compte")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

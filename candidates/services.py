@@ -2,12 +2,13 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from territories.models import Territory
 
-from .models import Candidate, CandidateEvent, CandidateStatus, Consent
+from .models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ def candidate_register(
                 email=email,
                 language=language,
                 profile_kind=profile_kind,
-                target_territory=target_territory,
+                status=CandidateStatus.NEW,
+                submitted_at=timezone.now(),
             )
+            CandidateTarget.objects.create(candidate=candidate, territory=target_territory, rank=1)
             Consent.objects.bulk_create(
                 Consent(
                     candidate=candidate,

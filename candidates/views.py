@@ -62,7 +62,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_file(request: HttpRequest) -> HttpResponse:
     candidate = (
-        Candidate.objects.select_related("target_territory__region", "counsellor")
+        Candidate.objects.for_list()
         .prefetch_related(Prefetch("referrals", queryset=Referral.objects.select_related("territory", "answered_by")))
         .filter(user=request.user)
         .first()
@@ -103,5 +103,6 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = ReferralSendForm(initial={"territory": candidate.target_territory_id})
+    first_target = candidate.first_target
+    form = ReferralSendForm(initial={"territory": first_target.pk if first_target else None})
     return render(request, "candidates/file.html", {"candidate": candidate, "form": form})

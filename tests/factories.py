@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Candidate, Consent, ProfileKind
+from candidates.models import Candidate, CandidateStatus, CandidateTarget, Consent, ProfileKind
 from referrals.models import Referral
 from territories.models import Agent, Region, Territory
 
@@ -79,7 +79,13 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="fr_CA")
     email = factory.Sequence(lambda n: f"candidate{n}@example.org")
     profile_kind = ProfileKind.IMMIGRANT
-    target_territory = factory.SubFactory(TerritoryFactory)
+    status = CandidateStatus.NEW
+
+    @factory.post_generation
+    def target_territory(obj, create, extracted, **kwargs):
+        """First-choice territory: a new one unless given, none with target_territory=False."""
+        if create and extracted is not False:
+            CandidateTarget.objects.create(candidate=obj, territory=extracted or TerritoryFactory(), rank=1)
 
     @factory.post_generation
     def consents(obj, create, extracted, **kwargs):
@@ -102,7 +108,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         model = Referral
 
     candidate = factory.SubFactory(CandidateFactory)
-    territory = factory.SelfAttribute("candidate.target_territory")
+    territory = factory.LazyAttribute(lambda o: o.candidate.first_target)
     sent_by = factory.SubFactory(CounsellorFactory)
     message = "Projet mûr."
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))

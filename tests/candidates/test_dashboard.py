@@ -89,8 +89,8 @@ def test_queue_query_count_does_not_grow_with_rows(client, counsellor, django_as
         CandidateFactory(target_territory=territories[i % 3], counsellor=counsellor if i % 2 else None)
     client.force_login(counsellor)
 
-    # session, user, count, page of candidates (with territory, region, counsellor)
-    with django_assert_num_queries(4):
+    # session, user, count, page of candidates (with counsellor), their targets (with territory, region)
+    with django_assert_num_queries(5):
         response = client.get(QUEUE)
 
     assert response.status_code == 200
@@ -106,8 +106,8 @@ def test_file_query_count_does_not_grow_with_history(client, counsellor, django_
         ReferralFactory(candidate=candidate, status="declined")
     client.force_login(counsellor)
 
-    # session, user, candidate, consents, events, referrals, territory select
-    with django_assert_num_queries(7):
+    # session, user, candidate, targets, consents, events, referrals, territory select
+    with django_assert_num_queries(8):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
@@ -159,6 +159,6 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
         ReferralFactory(candidate=candidate, status="declined")
     client.force_login(candidate.user)
 
-    # session, user, candidate (with territory, region, counsellor), referrals
-    with django_assert_num_queries(4):
+    # session, user, candidate (with counsellor), targets, referrals
+    with django_assert_num_queries(5):
         assert client.get(reverse("candidates:my_file")).status_code == 200

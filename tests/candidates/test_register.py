@@ -56,7 +56,7 @@ def test_valid_registration_creates_account_file_consents_and_signs_in(client, v
     assert candidate.user.check_password(valid["password"])
     assert candidate.user.role == User.Role.CANDIDATE
     assert candidate.status == CandidateStatus.NEW
-    assert candidate.target_territory == territory
+    assert candidate.first_target == territory
     assert candidate.has_consent(Consent.Purpose.COACHING)
     assert candidate.has_consent(Consent.Purpose.SHARING)
     assert CandidateEvent.objects.get().kind == CandidateEvent.Kind.REGISTERED

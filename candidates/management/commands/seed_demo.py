@@ -97,13 +97,13 @@ class Command(BaseCommand):
         for index, candidate in enumerate(candidates[6:]):
             referral = referral_send(
                 candidate=candidate,
-                territory=candidate.target_territory,
+                territory=candidate.first_target,
                 by=counsellors[index % 2],
                 message="Projet solide : CV revu, diplôme reconnu, séjour exploratoire fait.",
             )
             if index < 2:
                 continue
-            agent = candidate.target_territory.agents.first()
+            agent = referral.territory.agents.first()
             if index < 4:
                 referral_accept(referral=referral, agent=agent)
             else:
