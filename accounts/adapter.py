@@ -2,6 +2,7 @@ from types import SimpleNamespace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,10 +14,18 @@ from .tasks import send_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # Candidates register at /inscription/, which creates their file with their account;
-        # staff accounts are made by a coordinator.
-        return False
+    def clean_email(self, email: str) -> str:
+        """RFC 5321's limits, which Django's validator leaves to the database (where PostgreSQL
+        would fail with a 500 and SQLite would store it)."""
+        email = super().clean_email(email)
+        local, _at, domain = email.rpartition("@")
+        if len(email) > 254 or len(local) > 64:
+            raise forms.ValidationError(_("Cette adresse courriel est trop longue."), code="too_long")
+        return email
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # After step 1 and the email code, the registration goes on with step 2.
+        return reverse("candidates:registration_step", args=[2])
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user

@@ -1,4 +1,5 @@
 import logging
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
@@ -33,8 +34,10 @@ def candidate_register(
     target_territory: Territory,
     language: str,
     consent: bool,
+    email_verified: bool = False,
 ) -> Candidate:
-    """Create the candidate's account and file together: both or neither."""
+    """Create an account with a complete, submitted file in one go (demo data, imports): both or
+    neither. People register through the sign-up and the registration steps instead."""
     if not consent:
         raise CandidateError(_("Ce consentement est nécessaire pour ouvrir votre dossier."))
     email = email.strip().lower()
@@ -47,7 +50,7 @@ def candidate_register(
                 last_name=last_name,
                 language=language,
             )
-            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
             candidate = Candidate.objects.create(
                 user=user,
                 first_name=first_name,
@@ -81,6 +84,43 @@ def candidate_register(
         raise
     logger.info("candidate_register candidate=%s", candidate.pk)
     return candidate
+
+
+def candidate_start(
+    *, user: User, first_name: str, last_name: str, date_of_birth, phone: str, language: str
+) -> Candidate:
+    """Open a draft file for an account that has just signed up (step 1 of the registration)."""
+    user.first_name, user.last_name, user.language = first_name, last_name, language
+    user.save(update_fields=["first_name", "last_name", "language"])
+    candidate = Candidate.objects.create(
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        email=user.email,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        language=language,
+        status=CandidateStatus.DRAFT,
+        registration_step=2,
+    )
+    CandidateEvent.objects.create(
+        candidate=candidate, kind=CandidateEvent.Kind.REGISTERED, to_status=candidate.status, actor=user
+    )
+    logger.info("candidate_start candidate=%s outside_age_range=%s", candidate.pk, candidate.is_outside_age_range)
+    return candidate
+
+
+def candidate_set_cv(*, candidate: Candidate, file, kind: str) -> None:
+    """Store a validated CV (see candidates.cv.validate_cv) under a random name, replacing the
+    previous one; the old file is removed once the change is committed."""
+    old = candidate.cv.name if candidate.cv else ""
+    stem = Path(file.name or "cv").stem[:100] or "cv"
+    candidate.cv.save("cv", file, save=False)
+    candidate.cv_filename = f"{stem}.{kind}"
+    candidate.save(update_fields=["cv", "cv_filename", "updated_at"])
+    if old:
+        transaction.on_commit(lambda: candidate.cv.storage.delete(old))
+    logger.info("candidate_set_cv candidate=%s kind=%s", candidate.pk, kind)
 
 
 def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note: str = "") -> None:

@@ -1,21 +1,17 @@
-from django.contrib import messages
-from django.contrib.auth import login
+from allauth.account.views import SignupView
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import counsellor_required
 from referrals.forms import ReferralSendForm
 from referrals.models import Referral
 
-from .forms import RegistrationForm
 from .models import Candidate, CandidateStatus
-from .services import EmailAlreadyRegistered, candidate_register
 
 QUEUE_PAGE_SIZE = 50
 
@@ -25,37 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/home.html")
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("candidates:my_file")
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            candidate = candidate_register(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                password=data["password"],
-                profile_kind=data["profile_kind"],
-                target_territory=data["target_territory"],
-                language=get_language() or "fr-ca",
-                consent=data["consent"],
-            )
-        except EmailAlreadyRegistered:
-            form.add_error(
-                "email",
-                form.fields["email"].error_messages.get("email_taken") or _("Adresse déjà utilisée."),
-            )
-        else:
-            login(request, candidate.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _("Votre dossier est créé. Une conseillère ou un conseiller EER le lira bientôt."),
-            )
-            return redirect("candidates:my_file")
-    return render(request, "candidates/register.html", {"form": form})
+# Step 1 of the registration is allauth's sign-up (email, password, and SignupIdentityForm's fields),
+# followed by the email code. All or nothing: the account, its address and the draft file.
+register = transaction.atomic(SignupView.as_view())
 
 
 @login_required

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "django_countries",
+    "phonenumber_field",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -131,13 +133,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+PHONENUMBER_DEFAULT_REGION = "CA"
 LOGIN_REDIRECT_URL = "candidates:home"  # the adapter sends each role to its own page
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "candidates.signup.SignupIdentityForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A 6-digit code, typed on the same page: easier on a phone than a link, and the same page
+# whether or not the address already has an account (ACCOUNT_PREVENT_ENUMERATION, on by default).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# allauth's rate limits are on with their defaults (sign-up 20/min per IP: an EER office may
+# register several people from one address; login failures 5 per 5 min per account, ...). They
+# count in the cache: locmem by default, Redis when REDIS_URL is set.
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 

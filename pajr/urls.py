@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from . import devmail, views
 
@@ -11,6 +12,7 @@ admin.site.site_title = _("PAJR – EER")
 urlpatterns = [
     path("", include("candidates.urls")),
     path("", include("referrals.urls")),
+    path("comptes/signup/", RedirectView.as_view(pattern_name="candidates:register", permanent=True)),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sante/", views.health, name="health"),

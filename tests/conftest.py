@@ -35,6 +35,16 @@ def _celery_eager(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits count in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mail"
     # Hashing is not under test here; PBKDF2's 1M rounds would make each factory user cost 0.5 s.

@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,8 +22,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
+        """Save, with a verified address: sign-in requires one."""
         if create:
             obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
 
 class CounsellorFactory(UserFactory):

@@ -1,122 +1,171 @@
+"""Step 1 of the registration: allauth's sign-up with the file's identity fields, then the
+emailed code. Enumeration-safe: an address that already has an account gets the same page."""
+
+import datetime
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent
-from tests.factories import TerritoryFactory, UserFactory
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, years_ago
+from tests.factories import CandidateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("candidates:register")
+CODE_URL = reverse("account_email_verification_sent")
 
 
 @pytest.fixture
-def valid(territory):
+def valid():
     return {
         "first_name": "Amina",
         "last_name": "Diallo",
         "email": "Amina.Diallo@Example.org",
-        "password": "une-phrase-de-passe-2026",
-        "profile_kind": "immigrant",
-        "target_territory": str(territory.pk),
-        "consent": "on",
+        "password1": "une-phrase-de-passe-2026",
+        "date_of_birth": years_ago(27).isoformat(),
+        "phone": "514 555-0123",
+        "language": "fr-ca",
     }
 
 
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    def post(data, url=URL, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data, **kwargs)
+
+    return post
+
+
+def code_in(message) -> str:
+    return re.search(r"^([A-Z0-9]{4}-?[A-Z0-9]{4})$", message.body, re.M).group(1)
+
+
 def nothing_saved() -> bool:
-    return not (User.objects.exists() or Candidate.objects.exists() or Consent.objects.exists())
+    return not (User.objects.exists() or Candidate.objects.exists())
 
 
-def test_home_links_to_the_registration_form(client):
-    response = client.get(reverse("candidates:home"))
-
-    assert response.status_code == 200
-    assert response["Content-Language"] == "fr-ca"
-    assert URL in response.content.decode()
-
-
-def test_form_lists_active_territories_grouped_by_region(client, territory):
-    inactive = TerritoryFactory(is_active=False, name="Territoire fermé")
-
+def test_step_one_shows_the_progress(client):
     html = client.get(URL).content.decode()
 
-    assert f'<optgroup label="{territory.region}">' in html
-    assert territory.name in html
-    assert inactive.name not in html
+    assert "Étape 1 sur 5" in html
+    assert 'aria-valuenow="1"' in html
 
 
-def test_valid_registration_creates_account_file_consents_and_signs_in(client, valid, territory):
-    response = client.post(URL, valid)
+def test_signup_opens_a_draft_file_and_asks_for_the_emailed_code(post, valid, mailoutbox):
+    response = post(valid)
+
+    assert response.status_code == 302 and response["Location"] == CODE_URL
+    candidate = Candidate.objects.get()
+    assert candidate.status == CandidateStatus.DRAFT
+    assert (candidate.first_name, candidate.email, str(candidate.phone)) == (
+        "Amina",
+        "amina.diallo@example.org",
+        "+15145550123",
+    )
+    assert candidate.user.email == "amina.diallo@example.org"
+    assert candidate.user.check_password(valid["password1"])
+    assert CandidateEvent.objects.get().kind == CandidateEvent.Kind.REGISTERED
+    assert not EmailAddress.objects.get().verified
+    assert [m.to for m in mailoutbox] == [["amina.diallo@example.org"]]
+    assert code_in(mailoutbox[0])
+    assert not Candidate.objects.awaiting_triage().exists()  # not in the counsellors' queue yet
+
+
+def test_the_emailed_code_verifies_the_address_and_signs_in(client, post, valid, mailoutbox):
+    post(valid)
+
+    response = post({"code": code_in(mailoutbox[0])}, url=CODE_URL)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("candidates:my_file")
-    candidate = Candidate.objects.get()
-    assert candidate.email == "amina.diallo@example.org"
-    assert candidate.user.email == "amina.diallo@example.org"
-    assert candidate.user.check_password(valid["password"])
-    assert candidate.user.role == User.Role.CANDIDATE
-    assert candidate.status == CandidateStatus.NEW
-    assert candidate.first_target == territory
-    assert candidate.has_consent(Consent.Purpose.COACHING)
-    assert candidate.has_consent(Consent.Purpose.SHARING)
-    assert CandidateEvent.objects.get().kind == CandidateEvent.Kind.REGISTERED
+    assert EmailAddress.objects.get().verified
     assert client.get(reverse("candidates:my_file")).status_code == 200
+
+
+def test_a_wrong_code_is_refused(client, post, valid):
+    post(valid)
+
+    response = post({"code": "ZZZZZZ"}, url=CODE_URL)
+
+    assert response.status_code == 200
+    assert not EmailAddress.objects.get().verified
+
+
+def test_an_address_with_an_account_gets_the_same_page_and_its_owner_an_email(post, valid, mailoutbox):
+    owner = UserFactory(email="amina.diallo@example.org")
+
+    response = post({**valid, "email": "AMINA.DIALLO@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == CODE_URL
+    assert User.objects.get() == owner
+    assert not Candidate.objects.exists()
+    assert [m.to for m in mailoutbox] == [[owner.email]]
+
+
+def test_under_18_cannot_register(client, valid):
+    response = client.post(URL, {**valid, "date_of_birth": (years_ago(18) + datetime.timedelta(days=1)).isoformat()})
+
+    assert "au moins 18 ans" in response.content.decode()
+    assert nothing_saved()
+
+
+def test_18_today_can_register(post, valid):
+    post({**valid, "date_of_birth": years_ago(18).isoformat()})
+
+    assert Candidate.objects.get().age == 18
+
+
+def test_over_35_can_register_and_the_file_is_flagged(post, valid):
+    post({**valid, "date_of_birth": years_ago(36).isoformat()})
+
+    candidate = Candidate.objects.get()
+    assert candidate.is_outside_age_range
+    assert Candidate.objects.outside_age_range().get() == candidate
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("consent", None, "Ce consentement est nécessaire"),
-        ("email", "pas-une-adresse", "Saisissez une adresse de courriel valide"),
-        ("password", "12345678901", "entièrement numérique"),
-        ("password", "court", "trop court"),
         ("first_name", "", "Ce champ est obligatoire"),
+        ("first_name", "   ", "Ce champ est obligatoire"),
         ("first_name", "x" * 101, "au plus 100 caractères"),
-        ("profile_kind", "martien", "Sélectionnez un choix valide"),
-        ("target_territory", "999999", "Sélectionnez un choix valide"),
-        ("target_territory", "abc", "Sélectionnez un choix valide"),
+        ("last_name", "Diallo\x00", "caractère nul"),
+        ("last_name", "Diallo\x1b[31m", "caractères non permis"),
+        ("email", "pas-une-adresse", "adresse"),
+        ("email", "a" * 250 + "@example.org", "trop longue"),
+        ("email", "a" * 65 + "@example.org", "trop longue"),
+        ("password1", "12345678901", "entièrement numérique"),
+        ("password1", "court", "trop court"),
+        ("date_of_birth", "2001-02-30", "Saisissez une date valide"),
+        ("date_of_birth", "pas une date", "Saisissez une date valide"),
+        ("date_of_birth", (timezone.localdate() + datetime.timedelta(days=3)).isoformat(), "dans le futur"),
+        ("date_of_birth", "1890-01-01", "Vérifiez l&#x27;année"),
+        ("phone", "123", "numéro de téléphone"),
+        ("phone", "<script>", "numéro de téléphone"),
+        ("language", "de", "Sélectionnez un choix valide"),
     ],
 )
-def test_invalid_input_rerenders_with_a_message_and_saves_nothing(client, valid, field, value, message):
-    data = {**valid}
-    if value is None:
-        del data[field]
-    else:
-        data[field] = value
-
-    response = client.post(URL, data)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(client, valid, field, value, message):
+    response = client.post(URL, {**valid, field: value})
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert message in html
+    assert message in html, html[html.find("invalid-feedback") - 200 : html.find("invalid-feedback") + 400]
     assert "Le formulaire contient des erreurs" in html
     assert nothing_saved()
 
 
-def test_inactive_territory_is_refused(client, valid):
-    closed = TerritoryFactory(is_active=False)
-
-    response = client.post(URL, {**valid, "target_territory": closed.pk})
-
-    assert response.status_code == 200
-    assert nothing_saved()
-
-
-def test_email_already_registered_is_refused_whatever_its_case(client, valid):
-    UserFactory(email="amina.diallo@example.org")
-
-    response = client.post(URL, {**valid, "email": "AMINA.DIALLO@example.org"})
-
-    assert "Un compte existe déjà" in response.content.decode()
-    assert Candidate.objects.count() == 0
-
-
-def test_html_in_names_is_stored_as_text_and_shown_escaped(client, valid, counsellor):
-    client.post(URL, {**valid, "first_name": "<script>alert(1)</script>"})
+def test_html_in_a_name_is_kept_as_text_and_shown_escaped(client, post, valid, counsellor):
+    post({**valid, "first_name": "<script>alert(1)</script>"})
     candidate = Candidate.objects.get()
     client.force_login(counsellor)
 
-    html = client.get(reverse("candidates:queue")).content.decode()
+    html = client.get(reverse("candidates:file", args=[candidate.pk])).content.decode()
 
     assert candidate.first_name == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" not in html
@@ -124,15 +173,17 @@ def test_html_in_names_is_stored_as_text_and_shown_escaped(client, valid, counse
 
 
 def test_post_without_csrf_token_is_refused(valid):
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post(URL, valid)
 
     assert response.status_code == 403
     assert nothing_saved()
 
 
-def test_signed_in_user_is_sent_to_their_file(client, valid):
-    client.post(URL, valid)
+def test_allauth_signup_url_leads_to_the_registration(client):
+    assert client.get("/comptes/signup/")["Location"] == URL
 
-    assert client.get(URL)["Location"] == reverse("candidates:my_file")
+
+def test_a_signed_in_candidate_is_sent_on(client):
+    client.force_login(CandidateFactory().user)
+
+    assert client.get(URL).status_code == 302

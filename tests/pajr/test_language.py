@@ -33,8 +33,8 @@ def test_pages_are_translated_into_english(client):
 
     html = client.get(reverse("candidates:register")).content.decode()
 
-    assert "Registration" in html and "Create my file" in html
-    assert "Créer mon dossier" not in html
+    assert "Registration" in html and "Sign in" in html
+    assert "Inscription" not in html
 
 
 def test_each_email_is_in_its_recipients_language(mailoutbox, territory, django_capture_on_commit_callbacks):

@@ -74,16 +74,6 @@ def test_static_assets_are_served_from_the_site(client):
     assert "cdn" not in html.lower()
 
 
-def test_allauth_signup_is_closed_registration_goes_through_inscription(client):
-    response = client.post(reverse("account_signup"), {"email": "x@example.org", "password1": "a-very-long-pw-2026"})
-
-    assert response.status_code == 200
-    assert "inscription" in response.content.decode().lower() or "closed" in response.content.decode().lower()
-    from accounts.models import User
-
-    assert not User.objects.exists()
-
-
 def test_logout_is_post_only(client, counsellor):
     client.force_login(counsellor)
 

@@ -1,5 +1,6 @@
 import random
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -53,7 +54,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed(self) -> None:
         rng = random.Random(2026)  # noqa: S311 - demo data, not security
-        User.objects.create_superuser(
+        coordinator = User.objects.create_superuser(
             email=f"coordination@{DOMAIN}",
             password=DEMO_PASSWORD,
             first_name="Claire",
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             )
             for i, (first, last) in enumerate([("Sophie", "Martin"), ("Karim", "Belkacem")], start=1)
         ]
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, primary=True, verified=True)
+            for user in [coordinator, *counsellors]
+        )
         territories = list(Territory.objects.active().order_by("code"))
         for territory in territories:
             agent = Agent.objects.create(
@@ -91,6 +96,7 @@ class Command(BaseCommand):
                     target_territory=rng.choice(territories),
                     language="fr-ca",
                     consent=True,
+                    email_verified=True,
                 )
             )
         # Stages: the first six wait for triage; then two pending referrals, two accepted, two declined.

@@ -1,0 +1,77 @@
+"""Step 1 of the registration: the extra fields of allauth's sign-up form (allauth adds the email
+and password fields). allauth imports this module while building its own forms, so it imports
+little: the form's `signup()` hands the work to a service."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.models import Language
+
+from .models import AGE_MIN, years_ago
+
+OLDEST = 100
+
+
+class SignupIdentityForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=100, widget=forms.TextInput({"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Nom de famille"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date de naissance"),
+        widget=forms.DateInput({"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        help_text=_("Le programme s'adresse aux 18 à 35 ans."),
+    )
+    phone = PhoneNumberField(
+        label=_("Téléphone"),
+        required=False,
+        region="CA",
+        widget=forms.TextInput({"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("Facultatif. Par exemple : 514 555-0123 ou +33 6 12 34 56 78."),
+    )
+    language = forms.ChoiceField(
+        label=_("Langue de correspondance"), choices=Language.choices, widget=forms.RadioSelect, initial=Language.FR
+    )
+
+    def clean_first_name(self) -> str:
+        return _clean_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return _clean_name(self.cleaned_data["last_name"])
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("Cette date est dans le futur."), code="future")
+        if born < years_ago(OLDEST):
+            raise forms.ValidationError(_("Vérifiez l'année de naissance."), code="too_old")
+        if born > years_ago(AGE_MIN):
+            raise forms.ValidationError(
+                _("Il faut avoir au moins 18 ans pour s'inscrire. Revenez nous voir à vos 18 ans !"), code="under_18"
+            )
+        return born
+
+    def signup(self, request, user) -> None:
+        from .services import candidate_start
+
+        candidate_start(
+            user=user,
+            first_name=self.cleaned_data["first_name"],
+            last_name=self.cleaned_data["last_name"],
+            date_of_birth=self.cleaned_data["date_of_birth"],
+            phone=self.cleaned_data.get("phone") or "",
+            language=self.cleaned_data["language"],
+        )
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())  # also removes tabs, newlines and other control whitespace
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise forms.ValidationError(_("Ce champ contient des caractères non permis."), code="control")
+    if not value:
+        raise forms.ValidationError(_("Ce champ est obligatoire."), code="required")
+    return value
