@@ -18,7 +18,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """RFC 5321's limits, which Django's validator leaves to the database (where PostgreSQL
         would fail with a 500 and SQLite would store it)."""
         email = super().clean_email(email)
-        local, _at, domain = email.rpartition("@")
+        local = email.rpartition("@")[0]
         if len(email) > 254 or len(local) > 64:
             raise forms.ValidationError(_("Cette adresse courriel est trop longue."), code="too_long")
         return email
