@@ -67,3 +67,19 @@ def test_password_reset_for_an_unknown_address_points_to_our_registration(
     body = "".join(m.body for m in mailoutbox)
     assert "https://plateforme.example.org/inscription/" in body or not mailoutbox
     assert "/comptes/signup/" not in body
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client, counsellor):
+    """allauth's limit (5 failures per account in 5 minutes) counts in the configured cache:
+    locmem here, Redis when the suite runs with REDIS_URL. Then even the right password waits."""
+    url = reverse("account_login")
+    for _ in range(5):
+        assert (
+            "Trop de tentatives" not in client.post(url, {"login": counsellor.email, "password": "x"}).content.decode()
+        )
+
+    blocked = client.post(url, {"login": counsellor.email, "password": PASSWORD})
+
+    assert blocked.status_code == 200
+    assert "Trop de tentatives de connexion échouées" in blocked.content.decode()
+    assert client.get(reverse("candidates:queue")).status_code == 302  # not signed in
