@@ -162,3 +162,16 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
     # session, user, candidate (with counsellor), targets, referrals
     with django_assert_num_queries(5):
         assert client.get(reverse("candidates:my_file")).status_code == 200
+
+
+def test_files_outside_18_35_are_flagged_in_the_queue_and_the_file(client, counsellor):
+    from candidates.models import years_ago
+
+    older = CandidateFactory(first_name="Aînée", date_of_birth=years_ago(40))
+    CandidateFactory(first_name="Jeune", date_of_birth=years_ago(25))
+    client.force_login(counsellor)
+
+    queue = client.get(QUEUE).content.decode()
+
+    assert queue.count("hors 18–35") == 1
+    assert "hors 18–35" in client.get(file_url(older)).content.decode()
