@@ -10,7 +10,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Language
-from pajr.storage import private_storage
+from pajr.storage import get_private_storage
 from territories.models import Territory
 
 
@@ -172,7 +172,7 @@ class Candidate(models.Model):
     years_experience = models.PositiveSmallIntegerField(
         _("années d'expérience"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
-    cv = models.FileField(_("CV"), upload_to=cv_upload_to, storage=private_storage, blank=True, max_length=200)
+    cv = models.FileField(_("CV"), upload_to=cv_upload_to, storage=get_private_storage, blank=True, max_length=200)
     cv_filename = models.CharField(_("nom du fichier CV"), max_length=255, blank=True)
     goals = models.TextField(_("objectifs professionnels"), max_length=3000, blank=True)
     contact_method = models.CharField(

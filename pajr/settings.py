@@ -176,6 +176,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.functional import LazyObject
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateStorage(LazyObject):
@@ -12,3 +14,15 @@ class PrivateStorage(LazyObject):
 
 
 private_storage = PrivateStorage()
+
+
+def get_private_storage() -> PrivateStorage:
+    """For FileField(storage=...): a callable keeps the machine's path out of the migrations."""
+    return private_storage
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting: str, **kwargs) -> None:
+    """Read MEDIA_ROOT again after a test overrides it, so tests never write to the real one."""
+    if setting == "MEDIA_ROOT":
+        private_storage._wrapped = empty

@@ -1,0 +1,42 @@
+"""Files people gave us leave only through here, to those allowed to see them."""
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from .cv import DOCX
+from .models import Candidate
+from .selectors import can_view_cv
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@require_safe
+@login_required
+def cv_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The CV, as an attachment. Anyone not allowed gets the same 404 as for a file that does
+    not exist."""
+    candidate = get_object_or_404(Candidate.objects.exclude(cv=""), pk=pk)
+    if not can_view_cv(request.user, candidate):
+        raise Http404
+    filename = "".join(c for c in candidate.cv_filename if c.isprintable()).strip() or "cv.pdf"
+    kind = DOCX if filename.lower().endswith(".docx") else "pdf"
+    try:
+        stored = candidate.cv.storage.open(candidate.cv.name, "rb")
+    except FileNotFoundError:
+        logger.warning("cv_download candidate=%s missing file", candidate.pk)
+        raise Http404 from None
+    response = FileResponse(stored, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[kind])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"  # the CSP middleware leaves a view's own header alone
+    logger.info("cv_download candidate=%s user=%s", candidate.pk, request.user.pk)
+    return response
