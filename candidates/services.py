@@ -1,15 +1,19 @@
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from territories.models import Territory
 
-from .models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent
+from .models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent, ProfileKind
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +153,331 @@ def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note
 
 
 REFERABLE_STATUSES = (CandidateStatus.NEW, CandidateStatus.COACHING)
+
+
+SHARING_WITHDRAWN_REASON = "Consentement au partage retiré par la personne"
+ACCOUNT_DELETED_REASON = "Compte supprimé par la personne"
+
+
+def candidate_set_consents(
+    *, candidate: Candidate, choices: Mapping[str, bool], method: str, text_version: str | None = None
+) -> list[str]:
+    """Give or withdraw consents: a new Consent row for each purpose whose choice changed (rows are
+    never edited), with the version of the text shown (`text_version`, else the purpose's current
+    text in candidates.consents). Withdrawing "sharing" withdraws a referral waiting for an answer
+    (the file goes back to coaching); withdrawing "coaching" is marked on the file's timeline for
+    the counsellor, who can no longer coach them, but does not close the file. Returns the purposes
+    whose choice changed."""
+    from referrals.models import Referral
+    from referrals.services import referral_withdraw
+
+    from .consents import CONSENT_TEXTS, granted_consents
+
+    if unknown := set(choices) - set(CONSENT_TEXTS):
+        raise ValueError(f"Unknown consent purposes: {sorted(unknown)}")
+    sharing_withdrawn = choices.get(Consent.Purpose.SHARING) is False
+    with transaction.atomic():
+        # The referral first, then the file: the order in which an agent's answer locks them.
+        pending = list(Referral.objects.pending().select_for_update().filter(candidate=candidate))
+        locked = Candidate.objects.select_for_update(of=("self",)).select_related("user").get(pk=candidate.pk)
+        before = granted_consents(locked)
+        changed = [purpose for purpose, granted in choices.items() if before[purpose] != bool(granted)]
+        Consent.objects.bulk_create(
+            Consent(
+                candidate=locked,
+                purpose=purpose,
+                granted=bool(choices[purpose]),
+                text_version=text_version or CONSENT_TEXTS[purpose].version,
+                method=method,
+            )
+            for purpose in changed
+        )
+        if Consent.Purpose.COACHING in changed and not choices[Consent.Purpose.COACHING]:
+            # Not a change of status (from == to): a mark on the timeline the counsellor reads.
+            CandidateEvent.objects.create(
+                candidate=locked,
+                kind=CandidateEvent.Kind.STATUS_CHANGED,
+                from_status=locked.status,
+                to_status=locked.status,
+                actor=locked.user,
+                note="Consentement à l'accompagnement par EER retiré par la personne",
+            )
+        if sharing_withdrawn:
+            for referral in pending:
+                referral_withdraw(referral=referral, by_user=locked.user, reason=SHARING_WITHDRAWN_REASON)
+    getattr(candidate, "_prefetched_objects_cache", {}).pop("consents", None)
+    logger.info(
+        "candidate_set_consents candidate=%s method=%s changed=%s referrals_withdrawn=%s",
+        candidate.pk,
+        method,
+        ",".join(f"{purpose}={bool(choices[purpose])}" for purpose in changed) or "-",
+        len(pending) if sharing_withdrawn else 0,
+    )
+    return changed
+
+
+def _user_deactivate_and_anonymize(user: User) -> None:
+    """For an account that other rows still PROTECT: nobody can sign in with it, nothing in it
+    names the person."""
+    user.email = f"supprime-utilisateur-{user.pk}@invalid.pajr"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
+    EmailAddress.objects.filter(user=user).delete()
+
+
+# Kept after deletion for aggregate counts (profiles, territories, statuses, dates); every other
+# field of the file, including fields added later, is cleared.
+ANONYMIZATION_KEPT_FIELDS = frozenset(
+    {
+        "id",
+        "user",
+        "counsellor",
+        "language",
+        "profile_kind",
+        "targets_undecided",
+        "registration_step",
+        "submitted_at",
+        "status",
+        "created_at",
+        "updated_at",
+        "anonymized_at",
+    }
+)
+
+
+def candidate_delete(*, candidate: Candidate) -> None:
+    """Delete the candidate's account at their request (Québec's Law 25), all or nothing: withdraw
+    a referral waiting for an answer, record every consent as withdrawn, anonymize the file (kept,
+    closed, for aggregate counts only), clear what staff wrote about the person, delete the account
+    and, once committed, the CV file."""
+    from referrals.models import Referral, ReferralTransition
+    from referrals.services import referral_withdraw
+
+    from .consents import CONSENT_TEXTS
+
+    with transaction.atomic():
+        pending = list(Referral.objects.pending().select_for_update().filter(candidate=candidate))
+        candidate = Candidate.objects.select_for_update(of=("self",)).select_related("user").get(pk=candidate.pk)
+        if candidate.anonymized_at is not None:
+            raise CandidateError(_("Ce dossier a déjà été supprimé."))
+        user = candidate.user
+        for referral in pending:
+            referral_withdraw(referral=referral, by_user=user, reason=ACCOUNT_DELETED_REASON)
+        Referral.objects.filter(candidate=candidate).update(message="", decline_reason="")
+        ReferralTransition.objects.filter(referral__candidate=candidate).exclude(reason=ACCOUNT_DELETED_REASON).update(
+            reason=""
+        )
+        CandidateEvent.objects.filter(candidate=candidate).update(note="")
+        Consent.objects.bulk_create(
+            Consent(
+                candidate=candidate,
+                purpose=purpose,
+                granted=False,
+                text_version=CONSENT_TEXTS[purpose].version,
+                method=Consent.Method.ACCOUNT_DELETION,
+            )
+            for purpose in Consent.Purpose.values
+        )
+
+        candidate.refresh_from_db()  # referral_withdraw changed the status through its own copy
+        cv_name = candidate.cv.name if candidate.cv else ""
+        for field in candidate._meta.concrete_fields:
+            if field.name not in ANONYMIZATION_KEPT_FIELDS:
+                setattr(candidate, field.attname, None if field.null else field.get_default())
+        candidate.first_name = candidate.last_name = "Anonyme"
+        candidate.email = f"supprime-{candidate.pk}@invalid.pajr"
+        candidate.user = None
+        candidate.anonymized_at = timezone.now()
+        candidate.save()
+        candidate_set_status(candidate=candidate, to=CandidateStatus.CLOSED, by=None, note=ACCOUNT_DELETED_REASON)
+
+        user_pk, user_deleted = (user.pk if user else None), False
+        if user is not None:
+            try:
+                with transaction.atomic():
+                    user.delete()
+                user_deleted = True
+            except (ProtectedError, RestrictedError):
+                _user_deactivate_and_anonymize(user)
+        if cv_name:
+            storage = candidate.cv.storage
+            transaction.on_commit(lambda: storage.delete(cv_name))
+    logger.info(
+        "candidate_delete candidate=%s user=%s user_deleted=%s referrals_withdrawn=%s cv_deleted=%s",
+        candidate.pk,
+        user_pk,
+        user_deleted,
+        len(pending),
+        bool(cv_name),
+    )
+
+
+# --- Registration, steps 2 to 5, and the submission --------------------------------------------
+# Step 1 is the sign-up (candidate_start). `registration_step` is the furthest step the person may
+# open; REVIEW_STEP once every step has been saved.
+
+REGISTRATION_STEPS = (2, 3, 4, 5)
+REVIEW_STEP = 6
+STEP_TITLES = {
+    1: gettext_lazy("Vous et vos coordonnées"),
+    2: gettext_lazy("Parcours"),
+    3: gettext_lazy("Travail"),
+    4: gettext_lazy("Projet d'installation"),
+    5: gettext_lazy("Consentements"),
+}
+IMMIGRANT_FIELDS = (
+    "country_of_origin",
+    "arrival_date",
+    "immigration_status",
+    "diploma_recognition",
+    "quebec_experience",
+    "french_level",
+    "english_level",
+)
+REQUIRED_IMMIGRANT_FIELDS = (
+    "country_of_origin",
+    "arrival_date",
+    "immigration_status",
+    "diploma_recognition",
+    "french_level",
+)
+STEP_FIELDS = {
+    2: ("profile_kind", *IMMIGRANT_FIELDS),
+    3: ("occupation_field", "highest_diploma", "years_experience", "goals", "contact_method", "contact_times"),
+    4: ("targets_undecided", "timeline", "has_partner", "children_count", "housing_need", "interests"),
+}
+MAX_TARGETS = 3
+
+
+class IncompleteRegistration(CandidateError):
+    """The file cannot be sent yet. `problems` lists (step, what to do) in the order of the steps;
+    the message names the first step to complete."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        step, problem = problems[0]
+        super().__init__(
+            _("Votre inscription n'est pas complète. Étape %(step)s (%(title)s) : %(problem)s")
+            % {"step": step, "title": STEP_TITLES[step], "problem": problem}
+        )
+
+
+def candidate_save_step(*, candidate: Candidate, step: int, data: Mapping[str, Any], advance: bool = True) -> None:
+    """Save one registration step's answers, as cleaned by its form, and open the next step.
+
+    Steps 2 to 4: `data` holds the step's fields (missing ones are left as they are); a person who
+    is not an immigrant keeps no immigrant field; step 3 may carry `cv` and `cv_kind` (a file that
+    passed candidates.cv.validate_cv); step 4 carries `targets`, the territories in order of
+    preference. Step 5: `data` maps each consent purpose to True or False; candidate_set_consents
+    records the changes (and their consequences, such as a referral withdrawn with "sharing").
+    With advance=False (answers kept while the step has an error), the next step stays closed."""
+    if step not in REGISTRATION_STEPS:
+        raise ValueError(f"No registration step {step}")
+    with transaction.atomic():
+        fields = [name for name in STEP_FIELDS.get(step, ()) if name in data]
+        for name in fields:
+            setattr(candidate, name, data[name])
+        if step == 2 and "profile_kind" in data and data["profile_kind"] != ProfileKind.IMMIGRANT:
+            for name in IMMIGRANT_FIELDS:
+                setattr(candidate, name, None if name == "arrival_date" else "")
+            fields = list(dict.fromkeys([*fields, *IMMIGRANT_FIELDS]))
+        if step == 3 and data.get("cv"):
+            candidate_set_cv(candidate=candidate, file=data["cv"], kind=data["cv_kind"])
+        if step == 4 and "targets" in data:
+            candidate_set_targets(candidate=candidate, territories=data["targets"])
+        if step == 5:
+            _registration_consents_record(candidate=candidate, choices=data)
+        if advance and candidate.registration_step < step + 1:
+            candidate.registration_step = step + 1
+            fields.append("registration_step")
+        if fields:
+            candidate.save(update_fields=[*fields, "updated_at"])
+    logger.info("candidate_save_step candidate=%s step=%s advance=%s", candidate.pk, step, advance)
+
+
+def _registration_consents_record(*, candidate: Candidate, choices: Mapping[str, bool]) -> None:
+    """Step 5: a first answer for a purpose is recorded whatever it is (given or refused); later
+    answers go through candidate_set_consents, which records changes and their consequences (a
+    referral withdrawn with "sharing"). Each row records the version of its own text."""
+    from .consents import CONSENT_TEXTS
+
+    if unknown := set(choices) - set(CONSENT_TEXTS):
+        raise ValueError(f"Unknown consent purposes: {sorted(unknown)}")
+    answered = set(Consent.objects.filter(candidate=candidate).values_list("purpose", flat=True))
+    for purpose, granted in choices.items():
+        version = CONSENT_TEXTS[purpose].version
+        if purpose in answered:
+            candidate_set_consents(
+                candidate=candidate,
+                choices={purpose: granted},
+                method=Consent.Method.REGISTRATION_FORM,
+                text_version=version,
+            )
+        else:
+            Consent.objects.create(
+                candidate=candidate,
+                purpose=purpose,
+                granted=bool(granted),
+                text_version=version,
+                method=Consent.Method.REGISTRATION_FORM,
+            )
+    getattr(candidate, "_prefetched_objects_cache", {}).pop("consents", None)
+
+
+def candidate_set_targets(*, candidate: Candidate, territories: Sequence[Territory]) -> None:
+    """Replace the target territories by `territories`, in order of preference (at most three,
+    each once)."""
+    if len(territories) > MAX_TARGETS or len({t.pk for t in territories}) != len(territories):
+        raise CandidateError(_("Choisissez au plus trois territoires différents."))
+    with transaction.atomic():
+        current = list(CandidateTarget.objects.filter(candidate=candidate).order_by("rank"))
+        if [target.territory_id for target in current] == [territory.pk for territory in territories]:
+            return
+        CandidateTarget.objects.filter(candidate=candidate).delete()
+        CandidateTarget.objects.bulk_create(
+            CandidateTarget(candidate=candidate, territory=territory, rank=rank)
+            for rank, territory in enumerate(territories, start=1)
+        )
+    getattr(candidate, "_prefetched_objects_cache", {}).pop("targets", None)
+
+
+def registration_problems(candidate: Candidate) -> list[tuple[int, str]]:
+    """What must still be completed before the file can be sent: (step, what to do), in the order
+    of the steps. Reads `targets` and `consents` through their prefetch when there is one."""
+    from .consents import granted_consents
+
+    problems: list[tuple[int, str]] = []
+    if not candidate.profile_kind:
+        problems.append((2, _("indiquez la situation qui vous décrit le mieux.")))
+    elif candidate.is_immigrant:
+        missing = [
+            str(Candidate._meta.get_field(name).verbose_name)
+            for name in REQUIRED_IMMIGRANT_FIELDS
+            if not getattr(candidate, name)
+        ]
+        if missing:
+            problems.append((2, _("à compléter : %(fields)s.") % {"fields": ", ".join(missing)}))
+    if not candidate.targets.all() and not candidate.targets_undecided:
+        problems.append((4, _("choisissez au moins un territoire, ou cochez « Je ne sais pas encore ».")))
+    if not granted_consents(candidate)[Consent.Purpose.COACHING]:
+        problems.append((5, _("donnez votre consentement à l'accompagnement par Emplois en régions.")))
+    return problems
+
+
+def candidate_submit(*, candidate: Candidate) -> Candidate:
+    """Send a complete draft to the counsellors' queue (status NEW). Raises IncompleteRegistration
+    when a required step is incomplete, CandidateError when it was already sent."""
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if locked.status != CandidateStatus.DRAFT or locked.submitted_at:
+            raise CandidateError(_("Votre inscription a déjà été envoyée."))
+        if problems := registration_problems(locked):
+            raise IncompleteRegistration(problems)
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["submitted_at", "updated_at"])
+        candidate_set_status(candidate=locked, to=CandidateStatus.NEW, by=locked.user)
+    candidate.status, candidate.submitted_at = locked.status, locked.submitted_at
+    logger.info("candidate_submit candidate=%s", candidate.pk)
+    return locked

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import files, my_file, registration, views
 
 app_name = "candidates"
 urlpatterns = [
     path("", views.home, name="home"),
     path("inscription/", views.register, name="register"),
-    path("mon-dossier/", views.my_file, name="my_file"),
+    path("inscription/etape-<int:step>/", registration.registration_step, name="registration_step"),
+    path("inscription/verification/", registration.registration_review, name="registration_review"),
+    path("mon-dossier/", my_file.my_file, name="my_file"),
+    path("mon-dossier/consentements/", my_file.consents, name="my_file_consents"),
+    path("mon-dossier/export.json", my_file.export_json, name="my_file_export_json"),
+    path("mon-dossier/export.csv", my_file.export_csv, name="my_file_export_csv"),
+    path("mon-dossier/supprimer/", my_file.delete, name="my_file_delete"),
     path("conseil/", views.queue, name="queue"),
     path("conseil/candidats/<int:pk>/", views.file, name="file"),
+    path("dossiers/<int:pk>/cv/", files.cv_download, name="cv_download"),
 ]

@@ -1,5 +1,4 @@
 from allauth.account.views import SignupView
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
@@ -24,20 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # Step 1 of the registration is allauth's sign-up (email, password, and SignupIdentityForm's fields),
 # followed by the email code. All or nothing: the account, its address and the draft file.
 register = transaction.atomic(SignupView.as_view())
-
-
-@login_required
-@require_GET
-def my_file(request: HttpRequest) -> HttpResponse:
-    candidate = (
-        Candidate.objects.for_list()
-        .prefetch_related(Prefetch("referrals", queryset=Referral.objects.select_related("territory", "answered_by")))
-        .filter(user=request.user)
-        .first()
-    )
-    if candidate is None:
-        return render(request, "candidates/no_file.html", status=404)
-    return render(request, "candidates/my_file.html", {"candidate": candidate})
 
 
 @counsellor_required

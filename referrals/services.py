@@ -177,3 +177,25 @@ def referral_email_answer(*, referral: Referral) -> None:
         template="referral_answered_counsellor",
         context={**context, "link": absolute_url("candidates:file", candidate.pk)},
     )
+
+
+def referral_withdraw(*, referral: Referral, by_user: User | None = None, reason: str) -> Referral:
+    """Withdraw a referral still waiting for an answer (the candidate withdrew their consent to
+    sharing, or deleted their account); the file goes back to coaching. Call it inside the
+    caller's transaction when it is part of a larger change."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().select_related("territory").get(pk=referral.pk)
+        if referral.status != ReferralStatus.PENDING:
+            raise ReferralError(
+                _("Cette orientation n'est plus en attente de réponse : elle ne peut pas être retirée.")
+            )
+        from_status = referral.status
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.save(update_fields=["status"])
+        _log(referral, from_status=from_status, by_user=by_user, reason=reason)
+        candidate = Candidate.objects.select_for_update().get(pk=referral.candidate_id)
+        if candidate.status == CandidateStatus.REFERRED:
+            candidate_set_status(
+                candidate=candidate, to=CandidateStatus.COACHING, by=by_user, note=referral.territory.name
+            )
+    return referral

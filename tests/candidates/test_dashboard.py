@@ -159,8 +159,9 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
         ReferralFactory(candidate=candidate, status="declined")
     client.force_login(candidate.user)
 
-    # session, user, candidate (with counsellor), targets, referrals
-    with django_assert_num_queries(5):
+    # session, user, candidate (with counsellor), targets, then the timeline: events, referrals,
+    # their transitions
+    with django_assert_num_queries(7):
         assert client.get(reverse("candidates:my_file")).status_code == 200
 
 

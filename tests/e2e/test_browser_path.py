@@ -1,4 +1,5 @@
-"""The whole path in Chromium, as people walk it: a candidate registers, a counsellor refers them,
+"""The whole path in Chromium, as people walk it: a candidate signs up, confirms their address with
+the emailed code, fills in the registration steps and sends their file; a counsellor refers them,
 the agent answers from the link in their email, the candidate sees the answer. The web server is
 pytest-django's live_server; the emails go through a real Celery worker and SMTP server."""
 
@@ -6,9 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from candidates.models import years_ago
+from tests.candidates.test_registration_steps import make_pdf
 from tests.conftest import chromium_path, require
 from tests.factories import PASSWORD, AgentFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 
@@ -64,6 +68,15 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Se connecter").click()
 
 
+def accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    return [
+        f"{page.url} [{v['impact']}] {v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
 def test_from_registration_to_the_agents_answer(live_server, new_page, celery_worker_process, smtp_server):
     region = RegionFactory(code="02", name_fr="Saguenay–Lac-Saint-Jean")
     territory = TerritoryFactory(name="Maria-Chapdelaine", region=region)
@@ -97,14 +110,75 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
 
     page.get_by_label("Prénom").fill("Amina")
     page.get_by_label("Nom de famille").fill("Diallo")
-    page.get_by_label("Adresse courriel").fill("amina.diallo@example.org")
+    page.get_by_label("Courriel").fill("amina.diallo@example.org")
     page.get_by_label("Mot de passe").fill(CANDIDATE_PASSWORD)
+    page.get_by_label("Date de naissance").fill(years_ago(27).isoformat())
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", name="Confirmez votre adresse courriel")).to_be_visible()
+
+    # The code comes by email, sent by the worker.
+    [with_code] = smtp_server.wait_for(to="amina.diallo@example.org")
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", with_code.text, re.M)
+    assert code, with_code.text
+    page.get_by_label("Code").fill(code.group(1))
+    page.get_by_role("button", name="Confirmer").click()
+
+    # Step 2: the immigration questions show once "Personne immigrante" is chosen.
+    expect(page).to_have_url(re.compile(r"/inscription/etape-2/$"))
+    expect(page.get_by_text("Étape 2 sur 5")).to_be_visible()
+    immigrant_fields = page.get_by_role("group", name="Pour les personnes immigrantes")
+    expect(immigrant_fields).to_be_hidden()
+    page.get_by_role("button", name="Enregistrer et continuer").click()  # nothing chosen: errors
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#error-summary")).to_contain_text("Ce champ est obligatoire.")
+    audit = accessibility_problems(page)
     page.get_by_label("Personne immigrante").check()
-    page.get_by_role("combobox", name="Territoire visé").select_option(label=territory.name)
-    page.get_by_label("J'accepte qu'Emplois en régions conserve mon dossier").check()
-    page.get_by_role("button", name="Créer mon dossier").click()
+    expect(immigrant_fields).to_be_visible()
+    page.get_by_label("Pays d'origine").select_option(label="Sénégal")
+    page.get_by_label("Date d'arrivée au Québec").fill("2024-09-01")
+    page.get_by_label("Statut d'immigration actuel").select_option(label="Résident·e permanent·e")
+    page.get_by_label("Reconnaissance de vos diplômes au Québec").select_option(label="En cours")
+    page.get_by_label("Niveau de français").select_option(label="Courant ou langue maternelle")
+    audit += accessibility_problems(page)
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Step 3, with a CV.
+    expect(page).to_have_url(re.compile(r"/inscription/etape-3/$"))
+    page.get_by_label("Domaine professionnel").fill("Soins infirmiers")
+    page.get_by_label("Diplôme le plus élevé").select_option(label="Baccalauréat (licence)")
+    page.get_by_label("Années d'expérience de travail").fill("4")
+    page.get_by_label("CV (PDF ou Word)").set_input_files(
+        files=[{"name": "CV Amina.pdf", "mimeType": "application/pdf", "buffer": make_pdf()}]
+    )
+    page.get_by_role("radio", name="Téléphone").check()
+    audit += accessibility_problems(page)
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Step 4: a target territory.
+    expect(page).to_have_url(re.compile(r"/inscription/etape-4/$"))
+    page.get_by_role("combobox", name="1er choix").select_option(label=territory.name)
+    page.get_by_label("Quand aimeriez-vous vous installer ?").select_option(label="D'ici 6 mois")
+    page.get_by_label("Votre besoin de logement").select_option(label="Louer un logement")
+    audit += accessibility_problems(page)
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Step 5: coaching and sharing.
+    expect(page).to_have_url(re.compile(r"/inscription/etape-5/$"))
+    page.get_by_label("Emplois en régions peut conserver et utiliser mon dossier").check()
+    page.get_by_label("Mon résumé et mon CV peuvent être transmis").check()
+    audit += accessibility_problems(page)
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Review, then send.
+    expect(page).to_have_url(re.compile(r"/inscription/verification/$"))
+    expect(page.get_by_text("CV Amina.pdf")).to_be_visible()
+    expect(page.get_by_text(territory.name)).to_be_visible()
+    audit += accessibility_problems(page)
+    assert audit == [], audit
+    page.get_by_role("button", name="Envoyer mon inscription").click()
     expect(page).to_have_url(re.compile(r"/mon-dossier/$"))
-    expect(page.get_by_role("heading", name="Mon dossier")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Votre inscription est envoyée")).to_be_visible()
+    assert problems == [], problems
 
     # 2. The counsellor signs in and refers the candidate to the territory.
     page.get_by_role("button", name="Se déconnecter").click()
@@ -134,7 +208,7 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     expect(agent_page.get_by_role("button", name="Accepter cette orientation")).to_have_count(0)
 
     # 5. The candidate and the counsellor are told; the candidate follows their email's link.
-    [to_candidate] = smtp_server.wait_for(to="amina.diallo@example.org")
+    [to_candidate] = smtp_server.wait_for(lambda m: "/mon-dossier/" in m.text, to="amina.diallo@example.org")
     smtp_server.wait_for(to=counsellor.email)
     link = re.search(re.escape(live_server.url) + r"/mon-dossier/", to_candidate.text)
     assert link, to_candidate.text
@@ -142,7 +216,7 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     candidate_page.goto(link.group(0))
     sign_in(candidate_page, "amina.diallo@example.org", CANDIDATE_PASSWORD)
     expect(candidate_page).to_have_url(re.compile(r"/mon-dossier/$"))
-    referral = candidate_page.locator(".card").filter(has_text=territory.name)
-    expect(referral).to_contain_text("Acceptée")
-    expect(referral).to_contain_text("Josée Tremblay a accepté votre dossier")
-    expect(referral.get_by_role("link", name=agent.email)).to_be_visible()
+    # Mon dossier says who takes them on and how to write to them (the page's layout is Mon dossier's).
+    expect(candidate_page.locator("#statut")).to_contain_text("Pris·e en charge par un·e agent·e PAJ")
+    expect(candidate_page.get_by_text("Josée Tremblay").first).to_be_visible()
+    expect(candidate_page.get_by_role("link", name=agent.email)).to_be_visible()
