@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from candidates.models import CandidateStatus
+from candidates.registration import registration_url
 from pajr.emails import absolute_url
 
 from .tasks import send_rendered_email
@@ -31,7 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user.is_counsellor:
             return reverse("candidates:queue")
-        if hasattr(user, "candidate"):
+        if candidate := getattr(user, "candidate", None):
+            if candidate.status == CandidateStatus.DRAFT:
+                return registration_url(candidate)  # back where the registration stopped
             return reverse("candidates:my_file")
         return super().get_login_redirect_url(request)
 

@@ -305,6 +305,7 @@ class CandidateEvent(models.Model):
     class Kind(models.TextChoices):
         REGISTERED = "registered", _("Inscription")
         STATUS_CHANGED = "status_changed", _("Changement de statut")
+        CONSENT_CHANGED = "consent_changed", _("Consentement modifié")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

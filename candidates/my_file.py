@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .consents import CONSENT_TEXTS, latest_consents
 from .models import Candidate, CandidateStatus, Consent
 from .my_file_forms import AccountDeleteForm, ConsentsForm
+from .registration import registration_url
 from .services import candidate_delete, candidate_set_consents
 from .timeline import (
     candidate_consent_history,
@@ -81,15 +81,6 @@ def _no_file(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/no_file.html", status=404)
 
 
-def _registration_url(candidate: Candidate) -> str | None:
-    """The step where a draft registration resumes; None while the registration's pages are not
-    there (they are being rebuilt)."""
-    try:
-        return reverse("candidates:registration_step", args=[max(candidate.registration_step, 2)])
-    except NoReverseMatch:
-        return None
-
-
 @login_required
 @require_GET
 def my_file(request: HttpRequest) -> HttpResponse:
@@ -101,7 +92,7 @@ def my_file(request: HttpRequest) -> HttpResponse:
         "timeline": candidate_timeline(candidate),
         "contact": candidate_contact(candidate),
         "pending_referral": candidate_pending_referral(candidate),
-        "registration_url": _registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
+        "registration_url": registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
     }
     return render(request, "candidates/my_file.html", context)
 

@@ -193,12 +193,10 @@ def candidate_set_consents(
             for purpose in changed
         )
         if Consent.Purpose.COACHING in changed and not choices[Consent.Purpose.COACHING]:
-            # Not a change of status (from == to): a mark on the timeline the counsellor reads.
+            # Not a change of status: a mark on the timeline the counsellor reads.
             CandidateEvent.objects.create(
                 candidate=locked,
-                kind=CandidateEvent.Kind.STATUS_CHANGED,
-                from_status=locked.status,
-                to_status=locked.status,
+                kind=CandidateEvent.Kind.CONSENT_CHANGED,
                 actor=locked.user,
                 note="Consentement à l'accompagnement par EER retiré par la personne",
             )

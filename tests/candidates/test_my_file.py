@@ -165,20 +165,6 @@ def test_a_draft_is_sent_back_to_the_step_it_reached(client):
         assert f'href="{url}"' in response.content.decode()
 
 
-def test_a_draft_page_still_renders_without_the_registration_pages(client, monkeypatch):
-    def no_such_url(*args, **kwargs):
-        raise NoReverseMatch("registration_step")
-
-    monkeypatch.setattr("candidates.my_file.reverse", no_such_url)
-    candidate = CandidateFactory(status=CandidateStatus.DRAFT, registration_step=2)
-    client.force_login(candidate.user)
-
-    response = client.get(MY_FILE)
-
-    assert response.status_code == 200
-    assert "Revenez bientôt pour terminer votre inscription" in text(response)
-
-
 def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client, counsellor):
     first, second = TerritoryFactory(name="Haute-Gaspésie"), TerritoryFactory(name="Témiscamingue")
     AgentFactory(territories=[first])
@@ -335,7 +321,7 @@ def test_withdrawing_coaching_warns_records_an_event_and_keeps_the_file_open(sig
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.NEW
     event = CandidateEvent.objects.get(candidate=candidate)
-    assert (event.from_status, event.to_status, event.actor) == ("new", "new", candidate.user)
+    assert (event.kind, event.actor) == (CandidateEvent.Kind.CONSENT_CHANGED, candidate.user)
     assert "accompagnement" in event.note
 
 
