@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0002_profile_targets_and_consents'),
+        ("candidates", "0002_profile_targets_and_consents"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='candidateevent',
-            name='kind',
-            field=models.CharField(choices=[('registered', 'Inscription'), ('status_changed', 'Changement de statut'), ('consent_changed', 'Consentement modifié')], max_length=30),
+            model_name="candidateevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "Inscription"),
+                    ("status_changed", "Changement de statut"),
+                    ("consent_changed", "Consentement modifié"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
