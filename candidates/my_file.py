@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .consents import CONSENT_TEXTS, latest_consents
 from .models import Candidate, CandidateStatus, Consent
-from .my_file_forms import AccountDeleteForm, ConsentsForm
+from .my_file_forms import AccountDeleteForm, ConsentsForm, IdentityForm
 from .registration import registration_url
-from .services import candidate_delete, candidate_set_consents
+from .services import candidate_delete, candidate_set_consents, candidate_update_identity
 from .timeline import (
     candidate_consent_history,
     candidate_contact,
@@ -95,6 +95,35 @@ def my_file(request: HttpRequest) -> HttpResponse:
         "registration_url": registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
     }
     return render(request, "candidates/my_file.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    initial = {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "date_of_birth": candidate.date_of_birth,
+        "phone": candidate.phone,
+        "language": candidate.language,
+    }
+    form = IdentityForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        candidate_update_identity(
+            candidate=candidate,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            phone=data.get("phone") or "",
+            language=data["language"],
+        )
+        messages.success(request, _("Vos coordonnées sont enregistrées."))
+        return redirect("candidates:my_file")
+    return render(request, "candidates/my_file_identity.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required

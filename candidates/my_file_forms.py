@@ -5,6 +5,11 @@ from accounts.models import User
 
 from .consents import CONSENT_TEXTS
 from .models import Consent
+from .signup import SignupIdentityForm
+
+
+class IdentityForm(SignupIdentityForm):
+    """Step 1's own fields (the address and the password are the account's: allauth's pages)."""
 
 
 class ConsentsForm(forms.Form):

@@ -127,6 +127,20 @@ def candidate_set_cv(*, candidate: Candidate, file, kind: str) -> None:
     logger.info("candidate_set_cv candidate=%s kind=%s", candidate.pk, kind)
 
 
+def candidate_update_identity(
+    *, candidate: Candidate, first_name: str, last_name: str, date_of_birth, phone: str, language: str
+) -> None:
+    """The person corrects their name, date of birth, phone or language (Mon dossier)."""
+    with transaction.atomic():
+        candidate.first_name, candidate.last_name = first_name, last_name
+        candidate.date_of_birth, candidate.phone, candidate.language = date_of_birth, phone, language
+        candidate.save(update_fields=["first_name", "last_name", "date_of_birth", "phone", "language", "updated_at"])
+        if user := candidate.user:
+            user.first_name, user.last_name, user.language = first_name, last_name, language
+            user.save(update_fields=["first_name", "last_name", "language"])
+    logger.info("candidate_update_identity candidate=%s", candidate.pk)
+
+
 def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note: str = "") -> None:
     """Move the file to another status and record it on its timeline. Call inside a transaction
     that holds the candidate's row (select_for_update)."""

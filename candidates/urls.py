@@ -9,6 +9,7 @@ urlpatterns = [
     path("inscription/etape-<int:step>/", registration.registration_step, name="registration_step"),
     path("inscription/verification/", registration.registration_review, name="registration_review"),
     path("mon-dossier/", my_file.my_file, name="my_file"),
+    path("mon-dossier/coordonnees/", my_file.identity, name="my_file_identity"),
     path("mon-dossier/consentements/", my_file.consents, name="my_file_consents"),
     path("mon-dossier/export.json", my_file.export_json, name="my_file_export_json"),
     path("mon-dossier/export.csv", my_file.export_csv, name="my_file_export_csv"),

@@ -636,3 +636,67 @@ def test_a_counsellor_cannot_delete_anothers_account(client, counsellor, candida
     assert client.post(DELETE, {"confirm": "on", "password": PASSWORD}).status_code == 404
     candidate.refresh_from_db()
     assert candidate.anonymized_at is None
+
+
+# --- Editing one's own details -----------------------------------------------------------------
+
+IDENTITY = reverse("candidates:my_file_identity")
+
+
+def test_the_page_links_to_each_part_of_the_profile(client):
+    candidate = CandidateFactory(status=CandidateStatus.NEW)
+    client.force_login(candidate.user)
+
+    html = client.get(MY_FILE).content.decode()
+
+    for url in (IDENTITY, *(reverse("candidates:registration_step", args=[step]) for step in (2, 3, 4))):
+        assert f'href="{url}"' in html
+
+
+def test_the_person_corrects_their_details(client):
+    candidate = CandidateFactory(status=CandidateStatus.NEW, first_name="Amina", phone="")
+    client.force_login(candidate.user)
+    assert 'value="Amina"' in client.get(IDENTITY).content.decode()
+
+    response = client.post(
+        IDENTITY,
+        {
+            "first_name": "Aminata",
+            "last_name": "Diallo",
+            "date_of_birth": "1998-05-04",
+            "phone": "418 555-0199",
+            "language": "en",
+        },
+    )
+
+    assert response["Location"] == MY_FILE
+    candidate.refresh_from_db()
+    assert (candidate.first_name, str(candidate.phone), candidate.language) == ("Aminata", "+14185550199", "en")
+    candidate.user.refresh_from_db()
+    assert (candidate.user.first_name, candidate.user.language) == ("Aminata", "en")
+
+
+def test_details_are_checked_as_at_registration(client):
+    candidate = CandidateFactory(status=CandidateStatus.NEW, first_name="Amina")
+    client.force_login(candidate.user)
+
+    response = client.post(
+        IDENTITY, {"first_name": "X\x1b", "last_name": "", "date_of_birth": "2030-01-01", "language": "fr-ca"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "caractères non permis" in html and "dans le futur" in html
+    candidate.refresh_from_db()
+    assert candidate.first_name == "Amina"
+
+
+def test_details_page_needs_a_file_and_a_csrf_token(client, counsellor):
+    from django.test import Client
+
+    client.force_login(counsellor)
+    assert client.get(IDENTITY).status_code == 404
+    candidate = CandidateFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(candidate.user)
+    assert strict.post(IDENTITY, {"first_name": "Y"}).status_code == 403
