@@ -12,8 +12,8 @@ from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from candidates.models import years_ago
-from tests.candidates.test_registration_steps import make_pdf
 from tests.conftest import chromium_path, require
+from tests.documents import make_pdf
 from tests.factories import PASSWORD, AgentFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

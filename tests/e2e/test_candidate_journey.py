@@ -22,8 +22,8 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from accounts.models import User
 from candidates.models import Candidate, CandidateStatus, Consent, years_ago
-from tests.candidates.test_registration_steps import make_pdf
 from tests.conftest import chromium_path, require
+from tests.documents import make_pdf
 from tests.e2e.conftest import poll
 from tests.e2e.test_browser_path import CHROMIUM_ARGS, accessibility_problems
 from tests.factories import AgentFactory, RegionFactory, TerritoryFactory
