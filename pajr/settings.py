@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_countries",
+    "django_filters",
     "phonenumber_field",
     "crispy_forms",
     "crispy_bootstrap5",
