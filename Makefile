@@ -9,13 +9,14 @@ PYTHON ?= $(shell for p in "$$(pyenv which python 2>/dev/null)" python3.12 pytho
 	[ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 PORT ?= 8000
 
-.PHONY: help run test lint format lock install migrate demo clean
+.PHONY: help run test lint format lock install migrate demo bench clean
 
 help:
 	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)"
 	@echo "make lint   ruff, djlint, makemigrations --check"
 	@echo "make lock   recompile requirements/*.txt from pyproject.toml"
+	@echo "make bench  seed 100,000 candidates in a database of its own, time the counsellors' pages, write bench.json (BENCH_ARGS=\"--candidates 10000\")"
 
 $(VENV)/.installed: requirements/dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (pyenv install 3.12, or install python3.12)."; exit 1; }
@@ -47,6 +48,9 @@ run: demo
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,45 @@
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from pajr.bench import CASES, bench_database, bench_measure, bench_seed, bench_write
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed a realistic data set in a database of its own (created and dropped like the test "
+        "database: the development data is never touched) and time the counsellors' pages."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--candidates", type=int, default=100_000, help="candidates to seed (default 100,000)")
+        parser.add_argument("--requests", type=int, default=30, help="timed requests per case (default 30)")
+        parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated subset of: {', '.join(CASES)}")
+        parser.add_argument("--keep", action="store_true", help="keep the bench database for inspection")
+        parser.add_argument("--output", default=str(settings.BASE_DIR / "bench.json"), help="default bench.json")
+
+    def handle(self, *args, candidates, requests, cases, keep, output, **options):
+        names = [name.strip() for name in cases.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(CASES))
+        if unknown:
+            raise CommandError(f"Unknown case(s): {', '.join(unknown)}. Known: {', '.join(CASES)}.")
+        if candidates < 1 or requests < 1:
+            raise CommandError("--candidates and --requests must be at least 1.")
+        with bench_database(keep=keep, log=self.stdout.write) as name:
+            self.stdout.write(f"Bench database: {connection.vendor} {name} (the development database is not used)")
+            start = time.perf_counter()
+            coordinator, rows = bench_seed(candidates=candidates, log=self.stdout.write)
+            seeding = time.perf_counter() - start
+            self.stdout.write(f"Seeded in {seeding:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+            results = bench_measure(coordinator=coordinator, cases=names, requests=requests)
+            bench_write(Path(output), rows=rows, results=results, seeding_s=round(seeding, 1))
+        self.stdout.write(f"\n{requests} timed requests per case after warm-up, DEBUG off, server side:\n")
+        self.stdout.write(f"{'case':<22}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'per page':>10}  note")
+        for case, r in results.items():
+            self.stdout.write(
+                f"{case:<22}{r.p50_ms:>9.1f}{r.p95_ms:>9.1f}{r.queries:>9}{r.page_size or '':>10}  {r.note}"
+            )
+        self.stdout.write(f"\nWrote {output}")

@@ -1,0 +1,674 @@
+"""`manage.py bench`: seed a realistic data set in a database of its own and time the pages that
+must stay fast at 100,000 candidates (issue 4, "Speed, measured").
+
+Two registries are the extension points for later issues:
+- SEEDERS: one function per table hanging off a candidate (targets, consents, events, referrals...).
+  Each takes the Seed and a batch of freshly built candidates and returns unsaved model instances
+  with explicit primary keys; the runner bulk-creates them in the order they come.
+- CASES: one function per measured case, returning a CaseResult.
+"""
+
+import datetime
+import json
+import statistics
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from itertools import count
+from pathlib import Path
+from random import Random
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.management.color import no_style
+from django.db import connection, models, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from accounts.models import Language, User
+from candidates.models import (
+    Candidate,
+    CandidateEvent,
+    CandidateStatus,
+    CandidateTarget,
+    Consent,
+    ContactMethod,
+    DiplomaLevel,
+    DiplomaRecognition,
+    HousingNeed,
+    ImmigrationStatus,
+    LanguageLevel,
+    ProfileKind,
+    QuebecExperience,
+    Timeline,
+)
+from referrals.models import Referral, ReferralStatus, ReferralTransition
+from territories.models import Agent, Region, Territory
+from territories.services import territories_load
+
+# The pages measured, in one place: the queue's parameters are those of candidates/filters.py
+# (QueueFilter) and of its tabs (?vue=). {region} (a Region's pk, as QueueFilter.region takes it),
+# {last_name} and {candidate_id} are filled in.
+URLS = {
+    "queue": "/conseil/?vue=tous",
+    "queue_filtered": "/conseil/?vue=tous&region={region}&statut=new",
+    "queue_search": "/conseil/?vue=tous&q={last_name}",
+    "candidate_file": "/conseil/candidats/{candidate_id}/",
+    "admin_changelist": "/admin/candidates/candidate/",
+    "admin_search": "/admin/candidates/candidate/?q={last_name}",
+}
+SEARCHED_LAST_NAME = "Tremblay"  # the most common last name in Québec, and in FIRST/LAST_NAMES below
+WARM_UP_REQUESTS = 2
+BATCH_SIZE = 2000
+DOMAIN = "bench.pajr.localhost"
+
+FIRST_NAMES = [
+    "Léa", "Emma", "Olivia", "Alice", "Florence", "Charlotte", "Rosalie", "Béatrice", "Zoé", "Juliette",
+    "William", "Thomas", "Liam", "Noah", "Jacob", "Félix", "Nathan", "Samuel", "Émile", "Louis",
+    "Mathis", "Olivier", "Gabriel", "Jean-Philippe", "Marie-Ève", "Camille", "Mélissa", "Alexandre",
+    "Amina", "Fatima", "Yasmine", "Karim", "Mohamed", "Youssef", "Aïcha", "Moussa", "Mariam", "Ibrahim",
+    "Carlos", "Sofía", "Diego", "Valentina", "Mateo", "Lucía", "Priya", "Arjun", "Anjali", "Rohan",
+    "Nguyen", "Linh", "Minh", "Wei", "Mei", "Daniel", "Chidi", "Ngozi", "Kofi", "Awa", "Oksana", "Andriy",
+]  # fmt: skip
+LAST_NAMES = [
+    "Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Gauthier", "Morin", "Lavoie", "Fortin", "Gagné",
+    "Ouellet", "Pelletier", "Bélanger", "Lévesque", "Bergeron", "Leblanc", "Paquette", "Girard", "Simard",
+    "Boucher", "Caron", "Beaulieu", "Cloutier", "Dubé", "Poirier", "Fournier", "Lapointe", "Leclerc",
+    "Diallo", "Traoré", "Benali", "Haddad", "Belkacem", "Mansour", "El Amrani", "Nasser", "Touré", "Keita",
+    "Mendoza", "García", "Rodríguez", "Hernández", "López", "Sharma", "Patel", "Singh", "Nguyen", "Tran",
+    "Pham", "Li", "Wang", "Chen", "Okafor", "Mensah", "Kovalenko", "Shevchenko", "Joseph", "Pierre",
+]  # fmt: skip
+OCCUPATIONS = [
+    "Soins infirmiers", "Génie civil", "Comptabilité", "Enseignement", "Soudure", "Mécanique automobile",
+    "Informatique", "Agriculture", "Cuisine", "Éducation à la petite enfance", "Électricité", "Foresterie",
+    "Administration", "Pharmacie", "Transport routier", "Vente", "Travail social", "Menuiserie",
+]  # fmt: skip
+COUNTRIES = ["MA", "DZ", "TN", "SN", "CI", "CM", "FR", "BE", "MX", "CO", "IN", "VN", "CN", "NG", "UA", "HT", "BR"]
+FILTERED_REGION_CODE = "02"  # Saguenay–Lac-Saint-Jean
+
+# Share of the candidates in each status (sums to 1).
+STATUS_WEIGHTS = {
+    CandidateStatus.DRAFT: 0.03,
+    CandidateStatus.NEW: 0.35,
+    CandidateStatus.COACHING: 0.30,
+    CandidateStatus.REFERRED: 0.10,
+    CandidateStatus.TAKEN_ON: 0.08,
+    CandidateStatus.MOVED: 0.03,
+    CandidateStatus.SETTLED: 0.02,
+    CandidateStatus.ON_HOLD: 0.04,
+    CandidateStatus.CLOSED: 0.05,
+}
+AFTER_ACCEPTED = {CandidateStatus.TAKEN_ON, CandidateStatus.MOVED, CandidateStatus.SETTLED}
+# The path each status went through since registration (events are written along it).
+PATHS = {
+    CandidateStatus.DRAFT: [],
+    CandidateStatus.NEW: [],
+    CandidateStatus.COACHING: [CandidateStatus.COACHING],
+    CandidateStatus.REFERRED: [CandidateStatus.COACHING, CandidateStatus.REFERRED],
+    CandidateStatus.TAKEN_ON: [CandidateStatus.COACHING, CandidateStatus.REFERRED, CandidateStatus.TAKEN_ON],
+    CandidateStatus.MOVED: [
+        CandidateStatus.COACHING,
+        CandidateStatus.REFERRED,
+        CandidateStatus.TAKEN_ON,
+        CandidateStatus.MOVED,
+    ],
+    CandidateStatus.SETTLED: [
+        CandidateStatus.COACHING,
+        CandidateStatus.REFERRED,
+        CandidateStatus.TAKEN_ON,
+        CandidateStatus.MOVED,
+        CandidateStatus.SETTLED,
+    ],
+    CandidateStatus.ON_HOLD: [CandidateStatus.COACHING, CandidateStatus.ON_HOLD],
+    CandidateStatus.CLOSED: [CandidateStatus.COACHING, CandidateStatus.CLOSED],
+}
+
+
+# --- Seeding ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Seed:
+    rng: Random
+    now: datetime.datetime
+    territories: list[Territory]
+    agents_by_territory: dict[int, list[int]]
+    counsellor_ids: list[int]
+    ids: dict[str, Iterator[int]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, table: str) -> int:
+        return next(self.ids.setdefault(table, count(1)))
+
+    def between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
+        return start + (end - start) * self.rng.random()
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "-")
+
+
+@contextmanager
+def _dates_as_given(*model_classes: type[models.Model]) -> Iterator[None]:
+    """bulk_create calls pre_save, which overwrites auto_now(_add) dates with now: switch them off so
+    the seeded rows keep dates spread over two years."""
+    fields = [
+        f
+        for m in model_classes
+        for f in m._meta.concrete_fields
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def seed_targets(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    for candidate in candidates:
+        if candidate.targets_undecided:
+            continue
+        for rank, territory in enumerate(seed.rng.sample(seed.territories, seed.rng.choice((1, 1, 2, 3))), start=1):
+            yield CandidateTarget(
+                id=seed.next_id("target"), candidate_id=candidate.id, territory_id=territory.id, rank=rank
+            )
+            if rank == 1:
+                candidate._bench_first_territory = territory
+
+
+def seed_consents(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    for candidate in candidates:
+        if candidate.submitted_at is None:
+            continue
+        purposes = [Consent.Purpose.COACHING, Consent.Purpose.SHARING]
+        if seed.rng.random() < 0.4:
+            purposes.append(Consent.Purpose.NEWS)
+        for purpose in purposes:
+            yield Consent(
+                id=seed.next_id("consent"),
+                candidate_id=candidate.id,
+                purpose=purpose,
+                granted=True,
+                text_version="2026-01",
+                method=Consent.Method.REGISTRATION_FORM,
+                created_at=candidate.submitted_at,
+            )
+
+
+def seed_events(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    """Registration, then one status change per step of the candidate's path."""
+    for candidate in candidates:
+        if candidate.submitted_at is None:
+            continue
+        yield CandidateEvent(
+            id=seed.next_id("event"),
+            candidate_id=candidate.id,
+            kind=CandidateEvent.Kind.REGISTERED,
+            to_status=CandidateStatus.NEW,
+            created_at=candidate.submitted_at,
+        )
+        previous, at = CandidateStatus.NEW, candidate.submitted_at
+        for status in PATHS[candidate.status]:
+            at = seed.between(at, min(at + datetime.timedelta(days=60), seed.now))
+            yield CandidateEvent(
+                id=seed.next_id("event"),
+                candidate_id=candidate.id,
+                kind=CandidateEvent.Kind.STATUS_CHANGED,
+                from_status=previous,
+                to_status=status,
+                actor_id=candidate.counsellor_id,
+                note="",
+                created_at=at,
+            )
+            previous = status
+        candidate._bench_last_change = at
+
+
+def seed_referrals(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    """About 30 % of the candidates referred: pending for REFERRED, accepted for TAKEN_ON and later,
+    declined or expired for some in coaching or closed; some were declined once before. At most one
+    pending referral per candidate (the conditional unique constraint)."""
+    for candidate in candidates:
+        territory = getattr(candidate, "_bench_first_territory", None)
+        if territory is None or candidate.submitted_at is None:
+            continue
+        r = seed.rng.random()
+        if candidate.status == CandidateStatus.REFERRED:
+            outcomes = [ReferralStatus.DECLINED, ReferralStatus.PENDING] if r < 0.2 else [ReferralStatus.PENDING]
+        elif candidate.status in AFTER_ACCEPTED:
+            outcomes = [ReferralStatus.DECLINED, ReferralStatus.ACCEPTED] if r < 0.15 else [ReferralStatus.ACCEPTED]
+        elif candidate.status == CandidateStatus.COACHING and r < 0.12:
+            outcomes = [seed.rng.choice((ReferralStatus.DECLINED, ReferralStatus.EXPIRED))]
+        elif candidate.status == CandidateStatus.CLOSED and r < 0.2:
+            outcomes = [ReferralStatus.WITHDRAWN]
+        else:
+            continue
+        at = candidate.submitted_at
+        for status in outcomes:
+            at = seed.between(at, min(at + datetime.timedelta(days=90), seed.now))
+            agents = seed.agents_by_territory.get(territory.id) or [None]
+            answered = status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
+            answered_at = seed.between(at, min(at + datetime.timedelta(days=10), seed.now)) if answered else None
+            referral = Referral(
+                id=seed.next_id("referral"),
+                candidate_id=candidate.id,
+                territory_id=territory.id,
+                sent_by_id=candidate.counsellor_id or seed.counsellor_ids[0],
+                message="Projet mûr : CV revu, séjour exploratoire fait.",
+                status=status,
+                decline_reason="Aucun poste dans ce domaine en ce moment." if status == ReferralStatus.DECLINED else "",
+                answered_by_id=agents[0] if answered else None,
+                answered_at=answered_at,
+                created_at=at,
+                expires_at=at + datetime.timedelta(days=settings.REFERRAL_ANSWER_DAYS),
+            )
+            yield referral
+            yield ReferralTransition(
+                id=seed.next_id("referral_transition"),
+                referral_id=referral.id,
+                from_status="",
+                to_status=ReferralStatus.PENDING,
+                by_user_id=referral.sent_by_id,
+                created_at=at,
+            )
+            if status != ReferralStatus.PENDING:
+                yield ReferralTransition(
+                    id=seed.next_id("referral_transition"),
+                    referral_id=referral.id,
+                    from_status=ReferralStatus.PENDING,
+                    to_status=status,
+                    by_agent_id=referral.answered_by_id,
+                    reason=referral.decline_reason,
+                    created_at=answered_at or referral.expires_at,
+                )
+
+
+ROW_KEYS = {
+    CandidateTarget: "targets",
+    Consent: "consents",
+    CandidateEvent: "events",
+    Referral: "referrals",
+    ReferralTransition: "referral_transitions",
+}
+# Tables hanging off a candidate, seeded in this order. Later issues (coaching notes, maturity
+# assessments...) add one function here.
+SEEDERS: dict[str, Callable[[Seed, list[Candidate]], Iterable[models.Model]]] = {
+    "targets": seed_targets,
+    "consents": seed_consents,
+    "events": seed_events,
+    "referrals": seed_referrals,
+}
+
+
+def _build_candidate(seed: Seed, candidate_id: int) -> tuple[User | None, Candidate]:
+    rng = seed.rng
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    email = f"{_ascii(first)}.{_ascii(last)}.{candidate_id}@{DOMAIN}"
+    status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+    kind = rng.choices([ProfileKind.IMMIGRANT, ProfileKind.NEO_RURAL, ProfileKind.NATIVE], weights=[0.55, 0.30, 0.15])[
+        0
+    ]
+    created_at = seed.now - datetime.timedelta(days=730) * rng.random()
+    submitted_at = None
+    if status != CandidateStatus.DRAFT:
+        submitted_at = seed.between(created_at, min(created_at + datetime.timedelta(days=3), seed.now))
+    language = Language.EN if rng.random() < 0.15 else Language.FR
+    immigrant = kind == ProfileKind.IMMIGRANT
+    user = User(
+        id=seed.next_id("user"),
+        email=email,
+        first_name=first,
+        last_name=last,
+        password="!bench-unusable",  # noqa: S106 - an unusable password, nobody signs in as them
+        role=User.Role.CANDIDATE,
+        language=language,
+        date_joined=created_at,
+    )
+    age_days = rng.randint(18 * 365 + 5, 40 * 365)
+    candidate = Candidate(
+        id=candidate_id,
+        user_id=user.id,
+        first_name=first,
+        last_name=last,
+        email=email,
+        phone=f"+1418{rng.randint(2000000, 9999999)}" if rng.random() < 0.7 else "",
+        date_of_birth=(seed.now - datetime.timedelta(days=age_days)).date(),
+        language=language,
+        profile_kind=kind,
+        country_of_origin=rng.choice(COUNTRIES) if immigrant else "",
+        arrival_date=(created_at - datetime.timedelta(days=rng.randint(30, 2000))).date() if immigrant else None,
+        immigration_status=rng.choice(ImmigrationStatus.values) if immigrant else "",
+        diploma_recognition=rng.choice(DiplomaRecognition.values) if immigrant else "",
+        quebec_experience=rng.choice(QuebecExperience.values) if immigrant else "",
+        french_level=rng.choice(LanguageLevel.values),
+        english_level=rng.choice(LanguageLevel.values),
+        occupation_field=rng.choice(OCCUPATIONS),
+        highest_diploma=rng.choice(DiplomaLevel.values),
+        years_experience=rng.randint(0, 15),
+        goals="Trouver un emploi dans mon domaine et m'installer en région avec ma famille.",
+        contact_method=rng.choice(ContactMethod.values),
+        targets_undecided=rng.random() < 0.05,
+        timeline=rng.choice(Timeline.values),
+        has_partner=rng.random() < 0.5,
+        children_count=rng.choice((0, 0, 0, 1, 2, 3)),
+        housing_need=rng.choice(HousingNeed.values),
+        registration_step=rng.randint(1, 4) if status == CandidateStatus.DRAFT else 5,
+        submitted_at=submitted_at,
+        status=status,
+        counsellor_id=None
+        if status in (CandidateStatus.DRAFT, CandidateStatus.NEW)
+        else rng.choice(seed.counsellor_ids),
+        created_at=created_at,
+        updated_at=submitted_at or created_at,
+    )
+    return user, candidate
+
+
+def _seed_people(rng: Random) -> tuple[User, list[int], dict[int, list[int]]]:
+    """The coordinator, ~20 counsellors and one or two agents per territory."""
+    coordinator = User.objects.create_superuser(
+        email=f"coordination@{DOMAIN}", password=None, first_name="Claire", last_name="Lavoie"
+    )
+    counsellors = User.objects.bulk_create(
+        User(
+            email=f"conseil{i}@{DOMAIN}",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            password="!bench-unusable",  # noqa: S106
+            role=User.Role.COUNSELLOR,
+        )
+        for i in range(1, 21)
+    )
+    agents_by_territory: dict[int, list[int]] = {}
+    for territory in Territory.objects.order_by("code"):
+        for n in range(rng.choice((1, 1, 2))):
+            agent = Agent.objects.create(
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"agent{n}-{territory.code.lower()}@{DOMAIN}",
+            )
+            agent.territories.add(territory)
+            agents_by_territory.setdefault(territory.id, []).append(agent.id)
+    return coordinator, [u.id for u in counsellors], agents_by_territory
+
+
+def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] = print) -> tuple[User, dict]:
+    """Fill the (empty, migrated) bench database. Returns the coordinator and the row counts."""
+    rng = Random(seed)  # noqa: S311 - test data, not security
+    territories_load(wet_run=True)
+    with transaction.atomic():
+        coordinator, counsellor_ids, agents_by_territory = _seed_people(rng)
+    state = Seed(
+        rng=rng,
+        now=timezone.now(),
+        territories=list(Territory.objects.active()),
+        agents_by_territory=agents_by_territory,
+        counsellor_ids=counsellor_ids,
+    )
+    # Explicit primary keys: users are numbered after the staff accounts already there.
+    state.ids["user"] = count(User.objects.aggregate(m=models.Max("id"))["m"] + 1)
+    seeded_models: list[type[models.Model]] = [User, Candidate]
+    rows = {"candidates": 0, "users": 0}
+    with _dates_as_given(User, Candidate, Consent, CandidateEvent, Referral, ReferralTransition):
+        for start in range(1, candidates + 1, BATCH_SIZE):
+            with transaction.atomic():
+                pairs = [_build_candidate(state, i) for i in range(start, min(start + BATCH_SIZE, candidates + 1))]
+                User.objects.bulk_create([u for u, _ in pairs], batch_size=BATCH_SIZE)
+                batch = Candidate.objects.bulk_create([c for _, c in pairs], batch_size=BATCH_SIZE)
+                rows["candidates"] += len(batch)
+                rows["users"] += len(batch)
+                for seeder in SEEDERS.values():
+                    by_model: dict[type[models.Model], list[models.Model]] = {}
+                    for obj in seeder(state, batch):
+                        by_model.setdefault(type(obj), []).append(obj)
+                    for model, objs in by_model.items():
+                        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+                        key = ROW_KEYS.get(model, model._meta.db_table)
+                        rows[key] = rows.get(key, 0) + len(objs)
+                        if model not in seeded_models:
+                            seeded_models.append(model)
+            if start // BATCH_SIZE % 10 == 9:
+                log(f"  {start + BATCH_SIZE - 1:,} candidates…")
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), seeded_models):
+            cursor.execute(sql)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    rows.update(
+        territories=len(state.territories),
+        agents=sum(len(a) for a in agents_by_territory.values()),
+        counsellors=len(counsellor_ids),
+    )
+    return coordinator, rows
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseResult:
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    page_size: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    """What the cases need: a signed-in client, a few ids, and what the queue case captured."""
+
+    client: Client
+    requests: int
+    candidate_id: int
+    last_name: str
+    region_id: int
+    queue_sql: tuple[str, tuple] | None = None
+
+
+def _percentiles(timings: list[float]) -> tuple[float, float]:
+    ms = sorted(t * 1000 for t in timings)
+    p95 = statistics.quantiles(ms, n=20, method="inclusive")[-1] if len(ms) > 1 else ms[0]
+    return round(statistics.median(ms), 2), round(p95, 2)
+
+
+def _time_get(bench: Bench, url: str, *, record_sql: bool = False) -> CaseResult:
+    for _ in range(WARM_UP_REQUESTS):
+        response = bench.client.get(url)
+        assert response.status_code == 200, f"GET {url}: {response.status_code}"
+    executed: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    # Counted in a request of its own: the query log slows the timed ones down. Emptied first: at
+    # its 9,000-query cap (seeding with DEBUG on fills it) the log no longer grows, and counts 0.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
+        bench.client.get(url)
+    queries = len(captured)  # now: the log is emptied at each request's start
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+    if record_sql:
+        bench.queue_sql = _main_select(executed)
+    timings = []
+    for _ in range(bench.requests):
+        start = time.perf_counter()
+        bench.client.get(url)
+        timings.append(time.perf_counter() - start)
+    p50, p95 = _percentiles(timings)
+    note = ""
+    if slowest is not None:
+        note = f"slowest query {float(slowest['time']) * 1000:.1f} ms: {' '.join(slowest['sql'].split())[:70]}"
+    return CaseResult(p50_ms=p50, p95_ms=p95, queries=queries, note=note)
+
+
+def _main_select(executed: list[tuple[str, tuple]]) -> tuple[str, tuple] | None:
+    """The page's SELECT of candidates (the one with a LIMIT), not the COUNT nor the prefetches."""
+    table = Candidate._meta.db_table
+    for sql, params in executed:
+        upper = sql.lstrip().upper()
+        if upper.startswith("SELECT") and f'FROM "{table}"' in sql and "LIMIT" in upper and "COUNT(" not in upper:
+            return sql, params
+    return None
+
+
+def _queue_page_size() -> int | None:
+    from candidates import views
+
+    return getattr(views, "QUEUE_PAGE_SIZE", None)
+
+
+def case_queue(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["queue"], record_sql=True)
+    result.page_size = _queue_page_size()
+    return result
+
+
+def case_queue_filtered(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["queue_filtered"].format(region=bench.region_id))
+    result.page_size = _queue_page_size()
+    return result
+
+
+def case_queue_search(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["queue_search"].format(last_name=bench.last_name))
+    result.page_size = _queue_page_size()
+    return result
+
+
+def case_candidate_file(bench: Bench) -> CaseResult:
+    return _time_get(bench, URLS["candidate_file"].format(candidate_id=bench.candidate_id))
+
+
+def _candidate_admin() -> admin.ModelAdmin:
+    return admin.site._registry[Candidate]
+
+
+def case_admin_changelist(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["admin_changelist"])
+    result.page_size = _candidate_admin().list_per_page
+    return result
+
+
+def case_admin_changelist_50(bench: Bench) -> CaseResult:
+    """The admin at the queue's page size, for a like-for-like comparison."""
+    model_admin = _candidate_admin()
+    saved = model_admin.list_per_page
+    model_admin.list_per_page = _queue_page_size() or 50
+    try:
+        result = _time_get(bench, URLS["admin_changelist"])
+        result.page_size = model_admin.list_per_page
+    finally:
+        model_admin.list_per_page = saved
+    return result
+
+
+def case_admin_search(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["admin_search"].format(last_name=bench.last_name))
+    result.page_size = _candidate_admin().list_per_page
+    return result
+
+
+def case_raw_sql(bench: Bench) -> CaseResult:
+    """The queue page's main SELECT, re-run through a bare cursor: the database's floor."""
+    if bench.queue_sql is None:
+        case_queue(bench)
+    if bench.queue_sql is None:
+        raise RuntimeError("The queue request ran no SELECT with a LIMIT on the candidates table.")
+    sql, params = bench.queue_sql
+    timings = []
+    with connection.cursor() as cursor:
+        for i in range(WARM_UP_REQUESTS + bench.requests):
+            start = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            if i >= WARM_UP_REQUESTS:
+                timings.append(time.perf_counter() - start)
+    p50, p95 = _percentiles(timings)
+    return CaseResult(p50_ms=p50, p95_ms=p95, queries=1, page_size=_queue_page_size())
+
+
+# Case name → function. `raw_sql` reuses the SQL the `queue` case captured. Later issues add theirs.
+CASES: dict[str, Callable[[Bench], CaseResult]] = {
+    "queue": case_queue,
+    "queue_filtered": case_queue_filtered,
+    "queue_search": case_queue_search,
+    "candidate_file": case_candidate_file,
+    "admin_changelist": case_admin_changelist,
+    "admin_changelist_50": case_admin_changelist_50,
+    "admin_search": case_admin_search,
+    "raw_sql": case_raw_sql,
+}
+
+
+def bench_measure(*, coordinator: User, cases: list[str], requests: int) -> dict[str, CaseResult]:
+    """Time each case as the coordinator (a counsellor who can also open the admin), DEBUG off."""
+    candidate_id = (
+        Referral.objects.filter(status=ReferralStatus.ACCEPTED).order_by("id").values_list("candidate_id", flat=True)
+    ).first() or Candidate.objects.order_by("id").values_list("id", flat=True).first()
+    region_id = Region.objects.get(code=FILTERED_REGION_CODE).pk
+    client = Client()
+    client.force_login(coordinator)
+    bench = Bench(
+        client=client,
+        requests=requests,
+        candidate_id=candidate_id,
+        last_name=SEARCHED_LAST_NAME,
+        region_id=region_id,
+    )
+    results = {}
+    # The plain static storage: the pages, not a collectstatic manifest, are under test.
+    static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=static):
+        for name in cases:
+            results[name] = CASES[name](bench)
+    return results
+
+
+# --- The bench database -------------------------------------------------------------------------
+
+
+def bench_database_name(settings_dict: dict) -> str:
+    """`bench_<name>` on a server; a file under VAR_DIR for SQLite. Never the development database."""
+    if connection.vendor == "sqlite":
+        return str(Path(settings.VAR_DIR) / "bench.sqlite3")
+    return f"bench_{settings_dict['NAME']}"
+
+
+@contextmanager
+def bench_database(*, keep: bool, log: Callable[[str], None] = print) -> Iterator[str]:
+    """Create an empty, migrated database of its own (like the test database), switch the default
+    connection to it, and drop it afterwards unless `keep`."""
+    settings_dict = connection.settings_dict
+    old_name = settings_dict["NAME"]
+    saved_test = dict(settings_dict.get("TEST") or {})
+    settings_dict["TEST"] = {**saved_test, "NAME": bench_database_name(settings_dict), "SERIALIZE": False}
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    if name == old_name:  # belt and braces: the names come from different settings
+        raise RuntimeError("The bench database would be the development database.")
+    try:
+        yield name
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=keep)
+        log(f"{'Kept' if keep else 'Dropped'} the bench database {name}.")
+        settings_dict["TEST"] = saved_test
+
+
+def bench_write(path: Path, *, rows: dict, results: dict[str, CaseResult], seeding_s: float) -> dict:
+    data = {
+        "database": connection.vendor,
+        "rows": rows,
+        "seeding_s": seeding_s,
+        "cases": {name: asdict(result) for name, result in results.items()},
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return data

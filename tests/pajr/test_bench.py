@@ -1,0 +1,86 @@
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from pajr.bench import CASES
+
+
+def _dev_database(path: Path) -> None:
+    """A stand-in development database: one table, one row. The bench must neither migrate it
+    nor write to it."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE dev_sentinel (id INTEGER PRIMARY KEY, note TEXT)")
+        db.execute("INSERT INTO dev_sentinel (note) VALUES ('development data')")
+    db.close()
+
+
+def _tables_and_rows(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        counts = {table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}  # noqa: S608
+    db.close()
+    return counts
+
+
+def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
+    """The real command in a subprocess, on SQLite, with a development database beside it."""
+    dev_db, var_dir, output = tmp_path / "dev.sqlite3", tmp_path / "var", tmp_path / "bench.json"
+    _dev_database(dev_db)
+    before = (_tables_and_rows(dev_db), hashlib.sha256(dev_db.read_bytes()).hexdigest())
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{dev_db}",
+        "VAR_DIR": str(var_dir),
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "pajr.settings",
+    }
+
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--candidates", "200", "--requests", "3", "--output", str(output)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert f"sqlite {var_dir / 'bench.sqlite3'}" in completed.stdout
+    data = json.loads(output.read_text())
+    assert data["database"] == "sqlite"
+    assert data["rows"]["candidates"] == 200
+    assert data["rows"]["referrals"] > 0
+    assert data["rows"]["events"] > 200
+    assert list(data["cases"]) == list(CASES)
+    for name, case in data["cases"].items():
+        assert case["p50_ms"] > 0, name
+        assert case["p95_ms"] >= case["p50_ms"], name
+        assert case["queries"] >= 1, name
+    assert data["cases"]["raw_sql"]["queries"] == 1
+    assert data["cases"]["admin_changelist"]["page_size"] == 100
+    # The bench database is gone, the development one untouched.
+    assert not (var_dir / "bench.sqlite3").exists()
+    assert (_tables_and_rows(dev_db), hashlib.sha256(dev_db.read_bytes()).hexdigest()) == before
+
+
+def test_bench_refuses_an_unknown_case(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--cases", "queue,nope", "--output", str(tmp_path / "b.json")],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode != 0
+    assert "Unknown case(s): nope" in completed.stderr
+    assert not (tmp_path / "b.json").exists()
