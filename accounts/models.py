@@ -48,6 +48,12 @@ class User(AbstractUser):
     email = models.EmailField(_("adresse courriel"), unique=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
     language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FR)
+    referrals_seen_at = models.DateTimeField(
+        _("réponses d'orientation vues le"),
+        null=True,
+        blank=True,
+        help_text=_("Dernière visite de l'onglet « Réponses depuis ma dernière visite »."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -130,6 +131,81 @@ class CandidateQuerySet(models.QuerySet):
             models.Prefetch("targets", queryset=CandidateTarget.objects.select_related("territory__region"))
         )
 
+    def with_coaching_consent(self):
+        """Whose latest answer for "coaching" is a yes (Consent rows are never edited)."""
+        latest = Consent.objects.filter(candidate=models.OuterRef("pk"), purpose=Consent.Purpose.COACHING).order_by(
+            "-created_at", "-id"
+        )
+        return self.annotate(_coaching_granted=models.Subquery(latest.values("granted")[:1])).filter(
+            _coaching_granted=True
+        )
+
+    def to_triage(self):
+        """The "À trier" tab: submitted (NEW, which needs a verified address), consenting to
+        coaching, nobody has taken them on yet."""
+        return self.awaiting_triage().filter(counsellor__isnull=True).with_coaching_consent()
+
+    def counselled_by(self, user):
+        return self.open_files().filter(counsellor=user)
+
+    def with_pending_referral(self):
+        from referrals.models import Referral
+
+        return self.filter(models.Exists(Referral.objects.pending().filter(candidate=models.OuterRef("pk"))))
+
+    def with_referral_answered_since(self, since: datetime.datetime, *, user):
+        """An agent accepted or declined, after `since`, a referral `user` sent or one of a file
+        `user` coaches."""
+        from referrals.models import Referral, ReferralStatus
+
+        answered = Referral.objects.filter(
+            models.Q(sent_by=user) | models.Q(candidate__counsellor=user),
+            status__in=(ReferralStatus.ACCEPTED, ReferralStatus.DECLINED),
+            answered_at__gt=since,
+        )
+        return self.filter(pk__in=answered.values("candidate_id"))
+
+    def targeting(self, *, territory=None, region=None):
+        """With a target territory (or a target in a region); EXISTS, so no duplicate rows."""
+        targets = CandidateTarget.objects.filter(candidate=models.OuterRef("pk"))
+        if territory is not None:
+            targets = targets.filter(territory=territory)
+        if region is not None:
+            targets = targets.filter(territory__region=region)
+        return self.filter(models.Exists(targets))
+
+    def born_between(self, *, youngest_age: int | None, oldest_age: int | None, today: datetime.date | None = None):
+        """Aged youngest_age to oldest_age (inclusive) today, as date ranges on date_of_birth."""
+        q = models.Q()
+        if youngest_age is not None:
+            q &= models.Q(date_of_birth__lte=years_ago(youngest_age, today))
+        if oldest_age is not None:
+            q &= models.Q(date_of_birth__gt=years_ago(oldest_age + 1, today))
+        return self.filter(q)
+
+    def search(self, text: str):
+        """Every word in the first name, the last name or the email (case-insensitive). On
+        PostgreSQL the GIN trigram indexes of migration 0004 serve these LIKE '%…%'."""
+        q = models.Q()
+        for word in text.split()[:5]:
+            q &= (
+                models.Q(first_name__icontains=word)
+                | models.Q(last_name__icontains=word)
+                | models.Q(email__icontains=word)
+            )
+        return self.filter(q)
+
+    def with_waiting_since(self):
+        """`waiting_since`: the last change of status (the submission, for a NEW file), else the
+        submission. Only evaluated for the rows of the page (PostgreSQL computes an expensive
+        select-list subquery after the LIMIT)."""
+        last_change = (
+            CandidateEvent.objects.filter(candidate=models.OuterRef("pk"), kind=CandidateEvent.Kind.STATUS_CHANGED)
+            .order_by("-created_at", "-id")
+            .values("created_at")[:1]
+        )
+        return self.annotate(waiting_since=Coalesce(models.Subquery(last_change), models.F("submitted_at")))
+
 
 class Candidate(models.Model):
     """A person's file: who they are and where their settlement project stands."""
@@ -213,7 +289,17 @@ class Candidate(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("candidat·e")
         verbose_name_plural = _("candidat·e·s")
-        indexes = [models.Index(fields=["status", "created_at"], name="candidate_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="candidate_status_created"),
+            # The queue: each tab filters on status (and counsellor) and sorts by submission or name.
+            models.Index(fields=["status", "submitted_at"], name="candidate_status_submitted"),
+            models.Index(fields=["submitted_at", "id"], name="candidate_submitted"),
+            models.Index(fields=["counsellor", "status"], name="candidate_counsellor_status"),
+            models.Index(fields=["last_name", "first_name", "id"], name="candidate_name"),
+            models.Index(fields=["profile_kind", "status"], name="candidate_profile_status"),
+            models.Index(fields=["date_of_birth"], name="candidate_date_of_birth"),
+            models.Index(fields=["arrival_date"], name="candidate_arrival_date"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -265,6 +351,7 @@ class CandidateTarget(models.Model):
             models.UniqueConstraint(fields=["candidate", "territory"], name="candidate_target_territory_unique"),
             models.CheckConstraint(condition=models.Q(rank__gte=1, rank__lte=3), name="candidate_target_rank_1_3"),
         ]
+        indexes = [models.Index(fields=["territory", "candidate"], name="candidate_target_territory")]
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.territory}"
@@ -293,6 +380,7 @@ class Consent(models.Model):
 
     class Meta:
         verbose_name = _("consentement")
+        indexes = [models.Index(fields=["candidate", "purpose", "created_at"], name="consent_latest")]
         verbose_name_plural = _("consentements")
 
     def __str__(self) -> str:
@@ -317,6 +405,7 @@ class CandidateEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["candidate", "kind", "created_at"], name="candidate_event_latest")]
         verbose_name = _("événement du dossier")
         verbose_name_plural = _("événements du dossier")
 

@@ -1,3 +1,4 @@
+import datetime
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -493,3 +494,57 @@ def candidate_submit(*, candidate: Candidate) -> Candidate:
     candidate.status, candidate.submitted_at = locked.status, locked.submitted_at
     logger.info("candidate_submit candidate=%s", candidate.pk)
     return locked
+
+
+# --- The counsellors' queue: taking files on ----------------------------------------------------
+
+
+def _take_on_refusal(candidate: Candidate) -> str | None:
+    if candidate.status != CandidateStatus.NEW or candidate.counsellor_id is not None:
+        return _("%(name)s n'est plus en attente de triage.") % {"name": candidate.full_name}
+    return None
+
+
+def candidate_take_on(*, candidate: Candidate, by: User) -> Candidate:
+    """`by` takes on a file waiting for triage: they become its counsellor, the file goes to EER
+    coaching. Refused (CandidateError) when the file is no longer NEW and unassigned."""
+    return candidates_assign(candidates=[candidate], counsellor=by, by=by)[0]
+
+
+def candidates_assign(*, candidates: Sequence[Candidate], counsellor: User, by: User) -> list[Candidate]:
+    """Give files waiting for triage to `counsellor` (EER coaching), all or none: refused
+    (CandidateError) when the counsellor cannot coach or when one file is no longer NEW and
+    unassigned (someone took it meanwhile). Each change of status is on the file's timeline."""
+    if not (counsellor.is_active and counsellor.is_counsellor):
+        raise CandidateError(_("Ce compte ne peut pas accompagner de candidat·e·s."))
+    if not candidates:
+        raise CandidateError(_("Choisissez au moins un dossier."))
+    note = "Pris·e en charge" if counsellor == by else f"Assigné·e à {counsellor.get_full_name() or counsellor.email}"
+    with transaction.atomic():
+        locked = list(
+            Candidate.objects.select_for_update(of=("self",))
+            .filter(pk__in=[candidate.pk for candidate in candidates])
+            .order_by("pk")
+        )
+        refusals = [refusal for candidate in locked if (refusal := _take_on_refusal(candidate))]
+        if len(locked) != len({candidate.pk for candidate in candidates}):
+            refusals.append(_("Un des dossiers n'existe plus."))
+        if refusals:
+            raise CandidateError(" ".join(refusals))
+        for candidate in locked:
+            candidate.counsellor = counsellor
+            candidate.save(update_fields=["counsellor", "updated_at"])
+            candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=by, note=note)
+    logger.info(
+        "candidates_assign candidates=%s counsellor=%s by=%s",
+        ",".join(str(candidate.pk) for candidate in locked),
+        counsellor.pk,
+        by.pk,
+    )
+    return locked
+
+
+def counsellor_mark_referrals_seen(*, user: User, at: datetime.datetime) -> None:
+    """Remember when `user` last read the answers to referrals (the queue's "Réponses" tab)."""
+    User.objects.filter(pk=user.pk).update(referrals_seen_at=at)
+    user.referrals_seen_at = at

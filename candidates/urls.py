@@ -15,6 +15,8 @@ urlpatterns = [
     path("mon-dossier/export.csv", my_file.export_csv, name="my_file_export_csv"),
     path("mon-dossier/supprimer/", my_file.delete, name="my_file_delete"),
     path("conseil/", views.queue, name="queue"),
+    path("conseil/prendre-en-charge/", views.queue_take_on, name="queue_take_on"),
+    path("conseil/assigner/", views.queue_assign, name="queue_assign"),
     path("conseil/candidats/<int:pk>/", views.file, name="file"),
     path("dossiers/<int:pk>/cv/", files.cv_download, name="cv_download"),
 ]
