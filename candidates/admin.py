@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Candidate, CandidateEvent, CandidateTarget, Consent
+from .models import Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
 
 
 class ConsentInline(admin.TabularInline):
@@ -46,4 +46,25 @@ class CandidateEventAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(FileAccess)
+class FileAccessAdmin(admin.ModelAdmin):
+    """The access log (Law 25): read only, for coordinators who must answer "who opened my file"."""
+
+    list_display = ("at", "candidate", "user")
+    list_select_related = ("candidate", "user")
+    raw_id_fields = ("candidate", "user")
+    date_hierarchy = "at"
+    # One row per opening of a file: never COUNT(*) the whole table for the changelist.
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -314,3 +314,38 @@ class ConsentsForm(forms.Form):
         coaching.error_messages["required"] = _(
             "Ce consentement est nécessaire pour continuer : sans lui, Emplois en régions ne peut pas vous accompagner."
         )
+
+
+# --- The counsellor's file (see services.coaching_note_add, maturity_update, candidate_declare_mature)
+
+
+class CoachingNoteForm(forms.Form):
+    text = PlainTextAreaField(
+        label=_("Note d'accompagnement"),
+        max_length=5000,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("Datée et signée. Vous pourrez la corriger pendant 24 heures."),
+    )
+
+
+class MaturityTicksForm(forms.Form):
+    """The checklist items only a counsellor can judge. An unticked box posts nothing: every item
+    is always sent back, as False when unticked."""
+
+    cv_reworked = forms.BooleanField(label=_("CV retravaillé"), required=False)
+    work_authorization_valid = forms.BooleanField(label=_("Autorisation de travail valide"), required=False)
+    french_adequate = forms.BooleanField(
+        label=_("Français suffisant pour l'emploi visé, ou francisation en cours"), required=False
+    )
+    region_explored = forms.BooleanField(
+        label=_("Région déjà explorée (séance d'information, séjour exploratoire)"), required=False
+    )
+
+
+class DeclareMatureForm(forms.Form):
+    note = PlainTextAreaField(
+        label=_("Note sur la décision"),
+        max_length=3000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Pourquoi le projet est mûr : ce qui a été vérifié, ce qui reste à suivre."),
+    )

@@ -1,10 +1,11 @@
+import dataclasses
 import datetime
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -206,6 +207,36 @@ class CandidateQuerySet(models.QuerySet):
         )
         return self.annotate(waiting_since=Coalesce(models.Subquery(last_change), models.F("submitted_at")))
 
+    def possible_duplicates_of(self, candidates):
+        """In one query (a UNION, so that each part uses its own index), the files (the given ones
+        included) that share with one of `candidates` the email (case-insensitive), the phone, or
+        the first and last names (case-insensitive) and date of birth. Anonymized files are left
+        out. Each part has its index: UPPER(email), phone, date of birth."""
+        by_email, by_phone, by_name = models.Q(), models.Q(), models.Q()
+        emails = {candidate.email.upper() for candidate in candidates if candidate.email}
+        if emails:
+            by_email = models.lookups.In(Upper("email"), sorted(emails))
+        for candidate in candidates:
+            if candidate.date_of_birth:
+                by_name |= models.Q(
+                    date_of_birth=candidate.date_of_birth,
+                    last_name__iexact=candidate.last_name,
+                    first_name__iexact=candidate.first_name,
+                )
+        phones = {str(candidate.phone) for candidate in candidates if candidate.phone}
+        if phones:
+            by_phone = models.Q(phone__in=phones)
+        parts = [
+            self.filter(q, anonymized_at__isnull=True)
+            .order_by()
+            .only("id", "first_name", "last_name", "email", "phone", "date_of_birth")
+            for q in (by_email, by_phone, by_name)
+            if q
+        ]
+        if not parts:
+            return self.none()
+        return parts[0].union(*parts[1:]).order_by() if len(parts) > 1 else parts[0]
+
 
 class Candidate(models.Model):
     """A person's file: who they are and where their settlement project stands."""
@@ -299,6 +330,9 @@ class Candidate(models.Model):
             models.Index(fields=["profile_kind", "status"], name="candidate_profile_status"),
             models.Index(fields=["date_of_birth"], name="candidate_date_of_birth"),
             models.Index(fields=["arrival_date"], name="candidate_arrival_date"),
+            # Possible duplicates at triage (CandidateQuerySet.possible_duplicates_of).
+            models.Index(Upper("email"), name="candidate_email_upper"),
+            models.Index(fields=["phone"], name="candidate_phone"),
         ]
 
     def __str__(self) -> str:
@@ -411,3 +445,175 @@ class CandidateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+
+
+class CoachingNote(models.Model):
+    """What a counsellor wrote after a meeting. Dated and signed; its author may correct it for
+    NOTE_EDIT_WINDOW after writing it, then it stands as written (services.coaching_note_edit)."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="coaching_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["candidate", "created_at"], name="coaching_note_candidate")]
+        verbose_name = _("note d'accompagnement")
+        verbose_name_plural = _("notes d'accompagnement")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} / {self.created_at:%Y-%m-%d %H:%M}"
+
+    NOTE_EDIT_WINDOW = datetime.timedelta(hours=24)
+
+    def is_editable_by(self, user, *, now: datetime.datetime | None = None) -> bool:
+        return self.author_id == user.pk and (now or timezone.now()) < self.created_at + self.NOTE_EDIT_WINDOW
+
+    @property
+    def was_edited(self) -> bool:
+        return self.updated_at - self.created_at > datetime.timedelta(seconds=1)
+
+
+class MaturityAssessment(models.Model):
+    """The counsellor's judgement of a project: the checklist items only a counsellor can tick,
+    and the decision "projet mûr" (who, when, why).
+
+    A table of its own rather than fields on Candidate: it is the counsellor's assessment, not the
+    person's answers (they never see or export it as theirs), it exists only for files someone
+    coaches, and it keeps the candidates table — the queue's 100,000 rows — narrow. The items the
+    profile already answers (targets, diploma recognition, housing and household) are derived by
+    `maturity_checklist`, never stored, so they cannot disagree with the profile. The decision
+    keeps the file in COACHING: "mature" is a judgement recorded here, which `referral_send`
+    requires, not a status every list and filter would have to learn."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="maturity")
+    cv_reworked = models.BooleanField(_("CV retravaillé"), default=False)
+    work_authorization_valid = models.BooleanField(_("autorisation de travail valide"), default=False)
+    french_adequate = models.BooleanField(
+        _("français suffisant pour l'emploi visé, ou francisation en cours"), default=False
+    )
+    region_explored = models.BooleanField(
+        _("région déjà explorée (séance d'information, séjour exploratoire)"), default=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    mature_at = models.DateTimeField(_("projet déclaré mûr le"), null=True, blank=True)
+    mature_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mature_note = models.TextField(_("note sur la décision"), max_length=3000, blank=True)
+
+    TICKED_FIELDS = ("cv_reworked", "work_authorization_valid", "french_adequate", "region_explored")
+
+    class Meta:
+        verbose_name = _("évaluation de la maturité du projet")
+        verbose_name_plural = _("évaluations de la maturité du projet")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {'mûr' if self.is_mature else 'en cours'}"
+
+    @property
+    def is_mature(self) -> bool:
+        return self.mature_at is not None
+
+
+class FileAccess(models.Model):
+    """One opening of a candidate's file by a member of staff: the access log Québec's Law 25
+    calls for. Written once, never changed; never shown to candidates."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["candidate", "at"], name="file_access_candidate_at")]
+        verbose_name = _("consultation du dossier")
+        verbose_name_plural = _("consultations des dossiers")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} / {self.user_id} / {self.at:%Y-%m-%d %H:%M}"
+
+
+@dataclasses.dataclass(frozen=True)
+class MaturityItem:
+    """One line of the maturity checklist. `done` is None when the item does not apply."""
+
+    key: str
+    label: str
+    done: bool | None
+    ticked: bool  # ticked by the counsellor (else derived from the profile)
+    detail: str = ""
+
+
+def maturity_checklist(candidate: Candidate, assessment: MaturityAssessment | None) -> list[MaturityItem]:
+    """The checklist, in the order counsellors go through it. Derived items read the profile
+    (use the prefetched targets); ticked items read the assessment (none yet: nothing ticked)."""
+    ticked = {name: bool(assessment and getattr(assessment, name)) for name in MaturityAssessment.TICKED_FIELDS}
+    if candidate.is_immigrant:
+        diploma = candidate.diploma_recognition in (
+            DiplomaRecognition.IN_PROGRESS,
+            DiplomaRecognition.OBTAINED,
+            DiplomaRecognition.NOT_NEEDED,
+        )
+        diploma_detail = candidate.get_diploma_recognition_display() or _("non renseignée")
+    else:
+        diploma, diploma_detail = None, _("sans objet : pas une personne immigrante")
+    housing_known = candidate.housing_need not in ("", HousingNeed.UNKNOWN)
+    household_known = candidate.has_partner is not None and candidate.children_count is not None
+    return [
+        MaturityItem(
+            "targets",
+            _("Territoires visés choisis"),
+            bool(list(candidate.targets.all())),
+            ticked=False,
+        ),
+        MaturityItem("cv_reworked", _("CV retravaillé"), ticked["cv_reworked"], ticked=True),
+        MaturityItem(
+            "diploma",
+            _("Reconnaissance des diplômes commencée ou pas nécessaire"),
+            diploma,
+            ticked=False,
+            detail=diploma_detail,
+        ),
+        MaturityItem(
+            "work_authorization_valid",
+            _("Autorisation de travail valide"),
+            ticked["work_authorization_valid"],
+            ticked=True,
+            detail=candidate.get_immigration_status_display() if candidate.is_immigrant else "",
+        ),
+        MaturityItem(
+            "french_adequate",
+            _("Français suffisant pour l'emploi visé, ou francisation en cours"),
+            ticked["french_adequate"],
+            ticked=True,
+            detail=candidate.get_french_level_display(),
+        ),
+        MaturityItem(
+            "housing",
+            _("Besoins de logement et du ménage connus"),
+            housing_known and household_known,
+            ticked=False,
+            detail=""
+            if housing_known and household_known
+            else _("à préciser : %(what)s")
+            % {
+                "what": ", ".join(
+                    str(what)
+                    for what, known in ((_("logement"), housing_known), (_("ménage"), household_known))
+                    if not known
+                )
+            },
+        ),
+        MaturityItem(
+            "region_explored",
+            _("Région déjà explorée (séance d'information, séjour exploratoire)"),
+            ticked["region_explored"],
+            ticked=True,
+        ),
+    ]

@@ -269,6 +269,7 @@ def candidate_delete(*, candidate: Candidate) -> None:
     from referrals.services import referral_withdraw
 
     from .consents import CONSENT_TEXTS
+    from .models import MaturityAssessment
 
     with transaction.atomic():
         pending = list(Referral.objects.pending().select_for_update().filter(candidate=candidate))
@@ -283,6 +284,9 @@ def candidate_delete(*, candidate: Candidate) -> None:
             reason=""
         )
         CandidateEvent.objects.filter(candidate=candidate).update(note="")
+        # What counsellors wrote about the person (CoachingNote, MaturityAssessment: models below).
+        candidate.coaching_notes.all().delete()
+        MaturityAssessment.objects.filter(candidate=candidate).update(mature_note="")
         Consent.objects.bulk_create(
             Consent(
                 candidate=candidate,
@@ -548,3 +552,180 @@ def counsellor_mark_referrals_seen(*, user: User, at: datetime.datetime) -> None
     """Remember when `user` last read the answers to referrals (the queue's "Réponses" tab)."""
     User.objects.filter(pk=user.pk).update(referrals_seen_at=at)
     user.referrals_seen_at = at
+
+
+# --- The counsellor's file: coaching notes, maturity -----------------------------------------------
+
+
+def _can_coach(user: User) -> bool:
+    return user.is_active and user.is_counsellor
+
+
+def coaching_note_add(*, candidate: Candidate, by: User, text: str):
+    """`by` adds a dated, signed coaching note to the file. `text` is plain text (control
+    characters stripped here too, for callers other than the form)."""
+    from .forms import strip_control_characters
+    from .models import CoachingNote
+
+    if not _can_coach(by):
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut écrire une note d'accompagnement."))
+    text = strip_control_characters(text, multiline=True)
+    if not text:
+        raise CandidateError(_("La note est vide."))
+    with transaction.atomic():
+        note = CoachingNote.objects.create(candidate=candidate, author=by, text=text[:5000])
+    logger.info("coaching_note_add candidate=%s note=%s by=%s", candidate.pk, note.pk, by.pk)
+    return note
+
+
+def coaching_note_edit(*, note, by: User, text: str):
+    """The note's author corrects it, within CoachingNote.NOTE_EDIT_WINDOW of writing it; anyone
+    else, or later, is refused (CandidateError)."""
+    from .forms import strip_control_characters
+    from .models import CoachingNote
+
+    text = strip_control_characters(text, multiline=True)
+    if not text:
+        raise CandidateError(_("La note est vide."))
+    with transaction.atomic():
+        locked = CoachingNote.objects.select_for_update().get(pk=note.pk)
+        if locked.author_id != by.pk:
+            raise CandidateError(_("Seul·e l'auteur·e d'une note peut la modifier."))
+        if not locked.is_editable_by(by):
+            raise CandidateError(_("Une note ne peut plus être modifiée 24 heures après avoir été écrite."))
+        locked.text = text[:5000]
+        locked.save(update_fields=["text", "updated_at"])
+    note.text, note.updated_at = locked.text, locked.updated_at
+    logger.info("coaching_note_edit candidate=%s note=%s by=%s", locked.candidate_id, locked.pk, by.pk)
+    return locked
+
+
+def maturity_update(*, candidate: Candidate, by: User, ticks: Mapping[str, bool]):
+    """The counsellor ticks (or unticks) the checklist items that only they can judge; `ticks`
+    maps MaturityAssessment.TICKED_FIELDS to booleans (missing names are left as they are)."""
+    from .models import MaturityAssessment
+
+    if not _can_coach(by):
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut évaluer un projet."))
+    if unknown := set(ticks) - set(MaturityAssessment.TICKED_FIELDS):
+        raise ValueError(f"Unknown checklist items: {sorted(unknown)}")
+    with transaction.atomic():
+        Candidate.objects.select_for_update(of=("self",)).get(pk=candidate.pk)
+        assessment, _created = MaturityAssessment.objects.get_or_create(candidate=candidate)
+        for name, value in ticks.items():
+            setattr(assessment, name, bool(value))
+        assessment.updated_by = by
+        assessment.save(update_fields=[*ticks, "updated_by", "updated_at"])
+    logger.info(
+        "maturity_update candidate=%s by=%s %s",
+        candidate.pk,
+        by.pk,
+        ",".join(f"{name}={bool(value)}" for name, value in ticks.items()) or "-",
+    )
+    return assessment
+
+
+MATURABLE_STATUSES = (CandidateStatus.NEW, CandidateStatus.COACHING)
+
+
+def candidate_declare_mature(*, candidate: Candidate, by: User, note: str):
+    """The counsellor declares the project mature, with a note: who, when and why are kept on
+    the file's MaturityAssessment, and a referral may be sent (referrals.services.referral_send).
+    The file stays in COACHING. Refused (CandidateError) without a note, for a file not in
+    coaching, or when already declared mature."""
+    from .forms import strip_control_characters
+    from .models import MaturityAssessment
+
+    if not _can_coach(by):
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut déclarer un projet mûr."))
+    note = strip_control_characters(note, multiline=True)
+    if not note:
+        raise CandidateError(_("Expliquez en une note pourquoi le projet est mûr."))
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update(of=("self",)).get(pk=candidate.pk)
+        if locked.status not in MATURABLE_STATUSES:
+            raise CandidateError(
+                _("Le dossier est « %(status)s » : le projet ne peut pas être déclaré mûr maintenant.")
+                % {"status": locked.get_status_display()}
+            )
+        assessment, _created = MaturityAssessment.objects.get_or_create(candidate=locked)
+        if assessment.is_mature:
+            raise CandidateError(_("Ce projet a déjà été déclaré mûr."))
+        assessment.mature_at = timezone.now()
+        assessment.mature_by = by
+        assessment.mature_note = note[:3000]
+        assessment.save(update_fields=["mature_at", "mature_by", "mature_note", "updated_at"])
+    logger.info("candidate_declare_mature candidate=%s by=%s", candidate.pk, by.pk)
+    return assessment
+
+
+def file_access_record(*, candidate_id: int, user: User) -> None:
+    """Log that `user` opened the file (Law 25): one INSERT, nothing read."""
+    from .models import FileAccess
+
+    FileAccess.objects.create(candidate_id=candidate_id, user=user)
+
+
+# --- Put on hold, close (from the queue or the file) ------------------------------------------------
+
+HOLDABLE_STATUSES = (CandidateStatus.NEW, CandidateStatus.COACHING, CandidateStatus.REFERRED, CandidateStatus.TAKEN_ON)
+CLOSABLE_STATUSES = (
+    CandidateStatus.NEW,
+    CandidateStatus.COACHING,
+    CandidateStatus.REFERRED,
+    CandidateStatus.TAKEN_ON,
+    CandidateStatus.MOVED,
+    CandidateStatus.SETTLED,
+    CandidateStatus.ON_HOLD,
+)
+
+
+def _status_change_refusal(candidate: Candidate, *, allowed: Sequence[str]) -> str | None:
+    """Why the file cannot leave its status now (call with the row locked), else None."""
+    from referrals.models import Referral
+
+    if candidate.status not in allowed:
+        return _("Le dossier de %(name)s est « %(status)s » : cette action n'est pas possible.") % {
+            "name": candidate.full_name,
+            "status": candidate.get_status_display(),
+        }
+    if Referral.objects.pending().filter(candidate=candidate).exists():
+        return _(
+            "Une orientation de %(name)s attend la réponse d'un territoire : retirez-la d'abord depuis le dossier."
+        ) % {"name": candidate.full_name}
+    return None
+
+
+def _candidate_leave_for(*, candidate: Candidate, to: str, allowed: Sequence[str], by: User, note: str) -> Candidate:
+    if not (by.is_active and by.is_counsellor):
+        raise CandidateError(_("Ce compte ne peut pas modifier les dossiers."))
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update(of=("self",)).filter(pk=candidate.pk).first()
+        if locked is None:
+            raise CandidateError(_("Ce dossier n'existe plus."))
+        if refusal := _status_change_refusal(locked, allowed=allowed):
+            raise CandidateError(refusal)
+        candidate_set_status(candidate=locked, to=to, by=by, note=note)
+    candidate.status = locked.status
+    logger.info("candidate_%s candidate=%s by=%s", to, candidate.pk, by.pk)
+    return locked
+
+
+def candidate_put_on_hold(*, candidate: Candidate, by: User, reason: str = "") -> Candidate:
+    """Pause a file (the person asked for a break, cannot be reached for now…). Allowed from NEW,
+    COACHING, REFERRED and TAKEN_ON; refused (CandidateError) while a referral waits for an answer:
+    it must be withdrawn first. The reason, if any, is the note of the timeline's event."""
+    return _candidate_leave_for(
+        candidate=candidate, to=CandidateStatus.ON_HOLD, allowed=HOLDABLE_STATUSES, by=by, note=reason.strip()
+    )
+
+
+def candidate_close(*, candidate: Candidate, by: User, reason: str) -> Candidate:
+    """Close a file, with a reason (required), kept as the note of the timeline's event. Refused
+    (CandidateError) for drafts and closed files, and while a referral waits for an answer."""
+    reason = reason.strip()
+    if not reason:
+        raise CandidateError(_("Indiquez pourquoi le dossier est fermé."))
+    return _candidate_leave_for(
+        candidate=candidate, to=CandidateStatus.CLOSED, allowed=CLOSABLE_STATUSES, by=by, note=reason
+    )

@@ -17,6 +17,13 @@ urlpatterns = [
     path("conseil/", views.queue, name="queue"),
     path("conseil/prendre-en-charge/", views.queue_take_on, name="queue_take_on"),
     path("conseil/assigner/", views.queue_assign, name="queue_assign"),
+    path("conseil/candidats/<int:pk>/statut/", views.queue_status, name="queue_status"),
+    path("conseil/candidats/<int:pk>/pause/", views.queue_put_on_hold, name="queue_put_on_hold"),
+    path("conseil/candidats/<int:pk>/fermer/", views.queue_close, name="queue_close"),
     path("conseil/candidats/<int:pk>/", views.file, name="file"),
+    path("conseil/candidats/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("conseil/candidats/<int:pk>/notes/<int:note_pk>/modifier/", views.note_edit, name="note_edit"),
+    path("conseil/candidats/<int:pk>/maturite/", views.maturity_ticks, name="maturity_ticks"),
+    path("conseil/candidats/<int:pk>/projet-mur/", views.declare_mature, name="declare_mature"),
     path("dossiers/<int:pk>/cv/", files.cv_download, name="cv_download"),
 ]

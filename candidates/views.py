@@ -1,8 +1,11 @@
 import datetime
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from allauth.account.views import SignupView
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -10,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import counsellor_required
 from accounts.models import User
@@ -21,10 +24,25 @@ from referrals.forms import ReferralSendForm
 from referrals.models import Referral
 
 from .filters import QueueFilter
-from .models import Candidate
-from .services import CandidateError, candidate_take_on, candidates_assign, counsellor_mark_referrals_seen
+from .forms import CoachingNoteForm, DeclareMatureForm, MaturityTicksForm
+from .models import Candidate, CoachingNote, FileAccess, MaturityAssessment, maturity_checklist
+from .queue_forms import CloseForm, PutOnHoldForm
+from .services import (
+    CandidateError,
+    candidate_close,
+    candidate_declare_mature,
+    candidate_put_on_hold,
+    candidate_take_on,
+    candidates_assign,
+    coaching_note_add,
+    coaching_note_edit,
+    counsellor_mark_referrals_seen,
+    file_access_record,
+    maturity_update,
+)
 
 QUEUE_PAGE_SIZE = 50
+QUEUE_COUNT_CAP = 1000  # the lists count up to this, then say "more than 1,000"
 
 
 @require_GET
@@ -101,6 +119,117 @@ def _sort_headers(sort: str) -> dict[str, dict[str, str]]:
     return headers
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue, counted up to QUEUE_COUNT_CAP only: an exact COUNT(*) of 100,000 open
+    files costs more than the rest of the page (36 ms on PostgreSQL 15), and nobody reads "54 321"
+    differently from "more than 1,000". Beyond the cap, the next page is known from one extra row."""
+
+    object_list: list
+    number: int
+    count: int | None  # QUEUE_COUNT_CAP + 1 stands for "more than QUEUE_COUNT_CAP"; None: not counted
+    size: int
+    has_next: bool
+
+    @classmethod
+    def get(cls, queryset, *, order_by: Sequence[str], number: int, size: int, count: bool = True) -> "QueuePage":
+        """Without `count` (a search), no COUNT at all: the trigram indexes find the first page
+        fast in submission order, but counting every "Tremblay" costs 10 to 60 ms (a sequential
+        scan when PostgreSQL plans for a LIMIT). The total is then known only on the last page."""
+        total = None
+        if count:
+            total = queryset.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+            if total <= QUEUE_COUNT_CAP:
+                number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
+        offset = (number - 1) * size
+        rows = list(queryset.for_list().with_waiting_since().order_by(*order_by)[offset : offset + size + 1])
+        has_next = len(rows) > size
+        if total is None and not has_next and (rows or number == 1):
+            total = offset + len(rows)
+        return cls(object_list=rows[:size], number=number, count=total, size=size, has_next=has_next)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count is not None and self.count > QUEUE_COUNT_CAP
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.object_list)
+
+    @property
+    def count_cap(self) -> int:
+        return QUEUE_COUNT_CAP
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count is None or self.count_is_capped:
+            return None
+        return max(math.ceil(self.count / self.size), 1)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name: "Émile Côté" and "emile cote" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def duplicate_keys(candidate: Candidate) -> set[tuple]:
+    """What two files of the same person may share: email, phone, or names and date of birth."""
+    keys: set[tuple] = set()
+    if candidate.email:
+        keys.add(("email", candidate.email.casefold()))
+    if candidate.phone:
+        keys.add(("phone", str(candidate.phone)))
+    if candidate.date_of_birth:
+        keys.add(("name", _fold(candidate.first_name), _fold(candidate.last_name), candidate.date_of_birth))
+    return keys
+
+
+def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """Set `possible_duplicates` on each candidate of the page: the other files with the same
+    email (case-insensitive), the same phone, or the same name (case- and accent-insensitive) and
+    date of birth. One query for the whole page."""
+    for candidate in candidates:
+        candidate.possible_duplicates = []
+    if not candidates:
+        return candidates
+    others = Candidate.objects.possible_duplicates_of(candidates)
+    keys = {candidate.pk: duplicate_keys(candidate) for candidate in candidates}
+    for other in others:
+        other_keys = duplicate_keys(other)
+        for candidate in candidates:
+            if candidate.pk != other.pk and keys[candidate.pk] & other_keys:
+                candidate.possible_duplicates.append(other)
+    return candidates
+
+
 def _tab_candidates(tab: str, user, answers_since: datetime.datetime):
     candidates = Candidate.objects.all()
     if tab == "a-trier":
@@ -126,13 +255,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     answers_since = request.user.referrals_seen_at or now - datetime.timedelta(days=ANSWERS_FIRST_VISIT_DAYS)
     filterset = QueueFilter(request.GET or None, queryset=_tab_candidates(tab, request.user, answers_since))
-    candidates = filterset.qs.for_list().with_waiting_since().order_by(*order_by)
-    # A real COUNT(*), which counsellors use. Measured on PostgreSQL 15 at 100,000 files (p50):
-    # 9 ms for all open files, 1 ms for mine, 21 ms for pending referrals, 27-30 ms for the
-    # triage tab and region filters (an EXISTS per row). Still within budget; switch to a capped
-    # count (LIMIT 1001 in a subquery) if the table grows tenfold.
-    page = Paginator(candidates, QUEUE_PAGE_SIZE).get_page(_page_number(request.GET.get("page")))
-    page.object_list = list(page.object_list)
+    page = QueuePage.get(
+        filterset.qs,
+        order_by=order_by,
+        number=_page_number(request.GET.get("page")),
+        size=QUEUE_PAGE_SIZE,
+        count=not request.GET.get("q", "").strip(),
+    )
+    if tab == "a-trier":
+        page.object_list = with_possible_duplicates(page.object_list)
     if tab == "reponses":
         # After reading the list: the next visit shows what was answered since this one.
         counsellor_mark_referrals_seen(user=request.user, at=now)
@@ -147,11 +278,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         "waiting_cutoff": timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min)),
         "waiting_limit": WAITING_LIMIT_BUSINESS_DAYS,
         "answers_since": answers_since,
-        "counsellors": User.objects.counsellors().order_by("last_name", "first_name") if tab == "a-trier" else (),
+        "back_query": urlencode({"next": request.get_full_path()}),
+        # "/conseil/candidats/": each row's links append the pk (a reverse() per link and row costs
+        # ~3 ms a page); tests check them against reverse().
+        "files_url": reverse("candidates:file", args=[0]).removesuffix("0/"),
+        # The filter's counsellor choices, read once (no COUNT) and reused by the bulk assignment.
+        "counsellors": filterset.counsellor_choices() if tab == "a-trier" else (),
     }
     if request.htmx and request.htmx.target == "queue-results":
         response = render(request, "candidates/_queue_results.html", context)
     else:
+        filterset.attach_select_options()
         template = "_queue_body.html" if request.htmx and request.htmx.target == "queue" else "queue.html"
         response = render(request, f"candidates/{template}", context)
     # The same URL answers a full page or a part of it: caches must tell them apart.
@@ -159,11 +296,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _back_to_queue(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next", "")
+def _safe_next(request: HttpRequest, next_url: str) -> str:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = reverse("candidates:queue")
-    return redirect(next_url)
+        return reverse("candidates:queue")
+    return next_url
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
 @counsellor_required
@@ -206,6 +346,58 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
     return _back_to_queue(request)
 
 
+@counsellor_required
+@require_GET
+def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The forms to put a file on hold or close it; each posts to its own view."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    return render(
+        request,
+        "candidates/queue_status.html",
+        {
+            "candidate": candidate,
+            "hold_form": PutOnHoldForm(),
+            "close_form": CloseForm(),
+            "next": _safe_next(request, request.GET.get("next", "")),
+        },
+    )
+
+
+@counsellor_required
+@require_POST
+def queue_put_on_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = PutOnHoldForm(request.POST)
+    if form.is_valid():
+        try:
+            candidate_put_on_hold(candidate=candidate, by=request.user, reason=form.cleaned_data["reason"])
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Le dossier de %(name)s est en pause.") % {"name": candidate.full_name})
+    else:
+        messages.error(request, _("La raison est trop longue."))
+    return _back_to_queue(request)
+
+
+@counsellor_required
+@require_POST
+def queue_close(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        context = {"candidate": candidate, "hold_form": PutOnHoldForm(), "close_form": form}
+        context["next"] = _safe_next(request, request.POST.get("next", ""))
+        return render(request, "candidates/queue_status.html", context, status=400)
+    try:
+        candidate_close(candidate=candidate, by=request.user, reason=form.reason_text())
+    except CandidateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Le dossier de %(name)s est fermé.") % {"name": candidate.full_name})
+    return _back_to_queue(request)
+
+
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value is not None else None
@@ -216,10 +408,15 @@ def _int_or_none(value: str | None) -> int | None:
 @counsellor_required
 @require_GET
 def file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counsellor's view of a file. Each opening is logged (Law 25); the number of queries
+    does not depend on how many notes, events, referrals or accesses the file has."""
     candidate = get_object_or_404(
-        Candidate.objects.for_list().prefetch_related(
+        Candidate.objects.for_list()
+        .select_related("maturity__mature_by", "maturity__updated_by")
+        .prefetch_related(
             "consents",
             "events__actor",
+            Prefetch("coaching_notes", queryset=CoachingNote.objects.select_related("author")),
             Prefetch(
                 "referrals",
                 queryset=Referral.objects.select_related("territory", "answered_by", "sent_by"),
@@ -227,6 +424,124 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    file_access_record(candidate_id=candidate.pk, user=request.user)
+    accesses = list(
+        FileAccess.objects.filter(candidate=candidate)
+        .select_related("user")
+        .order_by("-at", "-id")[:FILE_ACCESSES_SHOWN]
+    )
+    assessment = getattr(candidate, "maturity", None)
+    now = timezone.now()
+    notes = list(candidate.coaching_notes.all())
+    for note in notes:
+        note.editable = note.is_editable_by(request.user, now=now)
     first_target = candidate.first_target
-    form = ReferralSendForm(initial={"territory": first_target.pk if first_target else None})
-    return render(request, "candidates/file.html", {"candidate": candidate, "form": form})
+    is_mature = bool(assessment and assessment.is_mature)
+    checklist = maturity_checklist(candidate, assessment)
+    context = {
+        "candidate": candidate,
+        "form": ReferralSendForm(initial={"territory": first_target.pk if first_target else None}, mature=is_mature),
+        "notes": notes,
+        "note_form": CoachingNoteForm(),
+        "assessment": assessment,
+        "is_mature": is_mature,
+        "checklist": checklist,
+        "missing": [item for item in checklist if item.done is False],
+        "ticks_form": MaturityTicksForm(
+            initial={name: getattr(assessment, name) for name in MaturityAssessment.TICKED_FIELDS}
+            if assessment
+            else None
+        ),
+        "mature_form": DeclareMatureForm(),
+        "accesses": accesses,
+    }
+    return render(request, "candidates/file.html", context)
+
+
+FILE_ACCESSES_SHOWN = 20
+
+
+def _back_to_file(candidate_pk: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("candidates:file", args=[candidate_pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _form_errors_to_messages(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@counsellor_required
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = CoachingNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            coaching_note_add(candidate=candidate, by=request.user, text=form.cleaned_data["text"])
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Note ajoutée."))
+    else:
+        _form_errors_to_messages(request, form)
+    return _back_to_file(candidate.pk, "notes")
+
+
+@counsellor_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    """GET shows the note's form, prefilled; POST saves it. The service re-checks the author and
+    the 24 hours, whatever the page showed."""
+    note = get_object_or_404(CoachingNote.objects.select_related("candidate", "author"), pk=note_pk, candidate_id=pk)
+    if request.method == "POST":
+        form = CoachingNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                coaching_note_edit(note=note, by=request.user, text=form.cleaned_data["text"])
+            except CandidateError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Note modifiée."))
+            return _back_to_file(pk, "notes")
+    else:
+        form = CoachingNoteForm(initial={"text": note.text})
+    editable = note.is_editable_by(request.user)
+    return render(
+        request,
+        "candidates/file_note_edit.html",
+        {"note": note, "candidate": note.candidate, "form": form, "editable": editable},
+        status=200 if request.method == "GET" else 400,
+    )
+
+
+@counsellor_required
+@require_POST
+def maturity_ticks(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = MaturityTicksForm(request.POST)
+    if form.is_valid():
+        try:
+            maturity_update(candidate=candidate, by=request.user, ticks=form.cleaned_data)
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Liste de vérification enregistrée."))
+    return _back_to_file(candidate.pk, "maturite")
+
+
+@counsellor_required
+@require_POST
+def declare_mature(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = DeclareMatureForm(request.POST)
+    if form.is_valid():
+        try:
+            candidate_declare_mature(candidate=candidate, by=request.user, note=form.cleaned_data["note"])
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Projet déclaré mûr : vous pouvez orienter la personne."))
+    else:
+        _form_errors_to_messages(request, form)
+    return _back_to_file(candidate.pk, "maturite")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import PlainTextAreaField
 from territories.forms import TerritoryChoiceField
 
 
@@ -13,6 +14,19 @@ class ReferralSendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ce que l'agent·e doit savoir du projet. La personne candidate ne le voit pas."),
     )
+    override_reason = PlainTextAreaField(
+        label=_("Raison d'orienter sans projet déclaré mûr"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Le projet n'a pas encore été déclaré mûr. Pour orienter quand même, expliquez pourquoi."),
+    )
+
+    def __init__(self, *args, mature: bool = False, **kwargs):
+        """`mature`: the project was declared mature, so no override reason is asked for."""
+        super().__init__(*args, **kwargs)
+        if mature:
+            del self.fields["override_reason"]
 
 
 class ReferralAnswerForm(forms.Form):

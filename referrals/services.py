@@ -8,13 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateStatus, Consent
+from candidates.models import Candidate, CandidateStatus, Consent, MaturityAssessment
 from candidates.services import REFERABLE_STATUSES, candidate_set_status
 from territories.models import Agent, Territory
 
 from .models import Referral, ReferralLink, ReferralStatus, ReferralTransition
 
 logger = logging.getLogger(__name__)
+
+
+# Starts the first transition's reason of a referral sent before the project was declared mature.
+OVERRIDE_PREFIX = "Orientation sans projet déclaré mûr — raison : "
 
 
 class ReferralError(Exception):
@@ -40,8 +44,13 @@ def _log(referral: Referral, *, from_status: str, by_user=None, by_agent=None, r
     )
 
 
-def referral_send(*, candidate: Candidate, territory: Territory, by: User, message: str = "") -> Referral:
-    """Refer a candidate to a territory; its agents are emailed a link once the change is committed."""
+def referral_send(
+    *, candidate: Candidate, territory: Territory, by: User, message: str = "", override_reason: str = ""
+) -> Referral:
+    """Refer a candidate to a territory; its agents are emailed a link once the change is committed.
+    The counsellor must first have declared the project mature (candidates.services.
+    candidate_declare_mature), unless they give an `override_reason`, which is kept as the reason
+    of the referral's first transition and logged."""
     from .tasks import referral_notify_agents
 
     if not by.is_counsellor:
@@ -59,6 +68,15 @@ def referral_send(*, candidate: Candidate, territory: Territory, by: User, messa
             )
         if not candidate.has_consent(Consent.Purpose.SHARING):
             raise ReferralError(_("La personne n'a pas consenti au partage de son dossier avec les agent·e·s PAJ."))
+        override_reason = override_reason.strip()
+        mature = MaturityAssessment.objects.filter(candidate=candidate, mature_at__isnull=False).exists()
+        if not mature and not override_reason:
+            raise ReferralError(
+                _(
+                    "Le projet n'a pas encore été déclaré mûr : déclarez-le mûr dans le dossier, ou indiquez "
+                    "la raison d'orienter quand même."
+                )
+            )
         try:
             with transaction.atomic():
                 referral = Referral.objects.create(
@@ -70,7 +88,18 @@ def referral_send(*, candidate: Candidate, territory: Territory, by: User, messa
                 )
         except IntegrityError as exc:
             raise ReferralError(_("Une orientation est déjà en attente de réponse pour cette personne.")) from exc
-        _log(referral, from_status="", by_user=by, reason=message)
+        if mature:
+            _log(referral, from_status="", by_user=by, reason=message)
+        else:
+            reason = f"{OVERRIDE_PREFIX}{override_reason}" + (f"\n\n{message}" if message else "")
+            _log(referral, from_status="", by_user=by, reason=reason)
+            # The reason itself is free text about a person: it stays in the transition, not the logs.
+            logger.warning(
+                "referral_send override (project not declared mature) referral=%s candidate=%s by=%s",
+                referral.pk,
+                candidate.pk,
+                by.pk,
+            )
         if candidate.counsellor_id is None:
             candidate.counsellor = by
             candidate.save(update_fields=["counsellor", "updated_at"])

@@ -29,6 +29,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
                 territory=form.cleaned_data["territory"],
                 by=request.user,
                 message=form.cleaned_data["message"],
+                override_reason=form.cleaned_data.get("override_reason", ""),
             )
         except ReferralError as error:
             messages.error(request, str(error))

@@ -3,7 +3,14 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateStatus, CandidateTarget, Consent, ProfileKind
+from candidates.models import (
+    Candidate,
+    CandidateStatus,
+    CandidateTarget,
+    Consent,
+    MaturityAssessment,
+    ProfileKind,
+)
 from referrals.models import Referral
 from territories.models import Agent, Region, Territory
 
@@ -102,6 +109,18 @@ class CandidateFactory(factory.django.DjangoModelFactory):
                     text_version="test",
                     method=Consent.Method.REGISTRATION_FORM,
                 )
+
+    @factory.post_generation
+    def mature(obj, create, extracted, **kwargs):
+        """With mature=True (or mature=<counsellor>), the project is declared mature, so that
+        referral_send accepts it. Not by default."""
+        if create and extracted:
+            MaturityAssessment.objects.create(
+                candidate=obj,
+                mature_at=timezone.now(),
+                mature_by=extracted if isinstance(extracted, User) else CounsellorFactory(),
+                mature_note="Projet mûr.",
+            )
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

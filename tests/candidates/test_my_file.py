@@ -39,7 +39,7 @@ ALL_GIVEN = {"coaching": "on", "sharing": "on"}
 
 @pytest.fixture
 def candidate(territory):
-    return CandidateFactory(first_name="Amina", last_name="Diallo", target_territory=territory)
+    return CandidateFactory(first_name="Amina", last_name="Diallo", target_territory=territory, mature=True)
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
     first, second = TerritoryFactory(name="Haute-Gaspésie"), TerritoryFactory(name="Témiscamingue")
     AgentFactory(territories=[first])
     agent = AgentFactory(territories=[second], first_name="Julie", last_name="Pelletier")
-    candidate = CandidateFactory(target_territory=first)
+    candidate = CandidateFactory(target_territory=first, mature=True)
     CandidateEvent.objects.create(candidate=candidate, kind="registered", to_status="new", note="Note interne 1")
     candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=counsellor, note="Note interne 2")
     declined = referral_send(candidate=candidate, territory=first, by=counsellor, message="Message à l'agent·e")
@@ -215,7 +215,7 @@ def test_withdrawing_a_consent_is_not_told_as_a_change_of_status(signed_in, cand
 
 
 def test_contact_is_nobody_yet_then_the_counsellor_then_the_agent(client, counsellor, territory):
-    candidate = CandidateFactory(target_territory=territory)
+    candidate = CandidateFactory(target_territory=territory, mature=True)
     client.force_login(candidate.user)
 
     assert "Pas encore attribuée" in text(client.get(MY_FILE))
@@ -393,6 +393,7 @@ def full_candidate(territory, counsellor):
     second, third = TerritoryFactory(name="Second"), TerritoryFactory(name="Troisième")
     candidate = CandidateFactory(
         target_territory=territory,
+        mature=True,
         first_name="Amina",
         phone="+14185550199",
         date_of_birth="1998-04-02",

@@ -524,10 +524,11 @@ def _rows_for(tab, counsellor, territories, i):
     )
 
 
-# session, user, count, page (with counsellor, waiting time), targets (with territory and region);
-# the full page adds the filter form's lists, each counted then read (regions, territories,
-# counsellors); "À trier" lists the counsellors for the bulk assignment; "Réponses" records the visit.
-QUERIES = {"a-trier": 12, "mes-candidats": 11, "tous": 11, "orientations": 11, "reponses": 12}
+# session, user, count (capped), page (with counsellor, waiting time), targets (with territory and
+# region); the full page adds the filter form's lists, each read once, never counted (regions,
+# territories, counsellors — the bulk assignment of "À trier" reuses the last); "À trier" looks for
+# possible duplicates of the page's files; "Réponses" records the visit.
+QUERIES = {"a-trier": 9, "mes-candidats": 8, "tous": 8, "orientations": 8, "reponses": 9}
 
 
 @pytest.mark.parametrize("tab", list(QUERIES))
@@ -551,10 +552,122 @@ def test_htmx_results_query_count_does_not_grow_with_rows(client, counsellor, dj
         _rows_for("tous", counsellor, territories, i)
     client.force_login(counsellor)
 
-    # session, user, the region (the filter checks it exists), count, page, targets
-    with django_assert_num_queries(6):
+    # session, user, the region (the filter checks it exists), page, targets (a search is not counted)
+    with django_assert_num_queries(5):
         response = client.get(
             QUEUE, {"vue": "tous", "q": "example", "region": territories[0].region_id}, **HTMX_RESULTS
         )
 
     assert response.status_code == 200
+
+
+# --- Possible duplicates at triage ----------------------------------------------------------------
+
+
+def duplicates_of(response, candidate) -> set[int]:
+    row = next(row for row in response.context["page"] if row.pk == candidate.pk)
+    return {other.pk for other in row.possible_duplicates}
+
+
+def test_duplicates_by_email_ignoring_case(signed_in):
+    waiting = CandidateFactory(email="Marie.Roy@Example.org")
+    other = CandidateFactory(email="marie.roy@example.org", status="coaching", user=None)
+    CandidateFactory(email="someone.else@example.org")
+
+    response = signed_in.get(QUEUE)
+
+    assert duplicates_of(response, waiting) == {other.pk}
+    content = response.content.decode()
+    assert "Doublon possible" in content
+    assert reverse("candidates:file", args=[other.pk]) in content
+
+
+def test_duplicates_by_phone(signed_in):
+    waiting = CandidateFactory(phone="+15145550101")
+    other = CandidateFactory(phone="+15145550101", status="draft")
+    CandidateFactory(phone="+15145550102")
+
+    assert duplicates_of(signed_in.get(QUEUE), waiting) == {other.pk}
+
+
+def test_duplicates_by_name_and_date_of_birth(signed_in):
+    born = datetime.date(1998, 4, 2)
+    waiting = CandidateFactory(first_name="Léa", last_name="Côté", date_of_birth=born)
+    # SQLite compares case-insensitively in ASCII only: the accented letters keep their case here.
+    same = CandidateFactory(first_name="LéA", last_name="CôTé", date_of_birth=born, status="coaching")
+    CandidateFactory(first_name="Léa", last_name="Côté", date_of_birth=datetime.date(1998, 4, 3))
+    CandidateFactory(first_name="Léo", last_name="Côté", date_of_birth=born)
+
+    assert duplicates_of(signed_in.get(QUEUE), waiting) == {same.pk}
+
+
+def test_two_waiting_files_flag_each_other_and_anonymized_files_are_left_out(signed_in):
+    first = CandidateFactory(email="twice@example.org")
+    second = CandidateFactory(email="TWICE@example.org", user=None)
+    CandidateFactory(email="twice@example.org", status="closed", anonymized_at=timezone.now(), user=None)
+
+    response = signed_in.get(QUEUE)
+
+    assert duplicates_of(response, first) == {second.pk}
+    assert duplicates_of(response, second) == {first.pk}
+
+
+def test_no_duplicates_no_badge(signed_in):
+    CandidateFactory()
+
+    assert "Doublon possible" not in signed_in.get(QUEUE).content.decode()
+
+
+def test_count_is_capped_on_big_lists(signed_in, monkeypatch):
+    monkeypatch.setattr("candidates.views.QUEUE_COUNT_CAP", 3)
+    CandidateFactory.create_batch(5, target_territory=False)
+
+    response = signed_in.get(QUEUE, {"vue": "tous"})
+
+    assert response.context["page"].count_is_capped
+    assert "plus de 3 dossiers" in response.content.decode()
+
+
+def test_pages_past_the_cap_go_on_while_there_are_rows(signed_in, monkeypatch):
+    monkeypatch.setattr("candidates.views.QUEUE_COUNT_CAP", 3)
+    monkeypatch.setattr("candidates.views.QUEUE_PAGE_SIZE", 2)
+    CandidateFactory.create_batch(5, target_territory=False)
+
+    pages = [signed_in.get(QUEUE, {"vue": "tous", "page": number}).context["page"] for number in (1, 2, 3, 4)]
+
+    assert [len(page) for page in pages] == [2, 2, 1, 0]
+    assert [page.has_next for page in pages] == [True, True, False, False]
+
+
+def test_a_page_past_the_end_shows_the_last_one(signed_in):
+    CandidateFactory.create_batch(3, target_territory=False)
+
+    page = signed_in.get(QUEUE, {"vue": "tous", "page": 9}).context["page"]
+
+    assert (page.number, len(page), page.has_next) == (1, 3, False)
+
+
+def test_the_filter_form_keeps_the_chosen_options(signed_in, counsellor):
+    territory = TerritoryFactory()
+
+    content = signed_in.get(
+        QUEUE, {"vue": "tous", "statut": "coaching", "territoire": territory.pk, "conseiller": counsellor.pk}
+    ).content.decode()
+
+    assert '<option value="coaching" selected>' in content
+    assert f'<option value="{territory.pk}" selected>' in content
+    assert f'<option value="{counsellor.pk}" selected>' in content
+    assert '<option value="new" selected>' not in content
+
+
+def test_a_search_is_not_counted_but_pages_go_on(signed_in, monkeypatch):
+    monkeypatch.setattr("candidates.views.QUEUE_PAGE_SIZE", 2)
+    CandidateFactory.create_batch(3, last_name="Tremblay", target_territory=False)
+
+    first = signed_in.get(QUEUE, {"vue": "tous", "q": "tremblay"})
+    last = signed_in.get(QUEUE, {"vue": "tous", "q": "tremblay", "page": 2})
+
+    assert (first.context["page"].count, first.context["page"].has_next) == (None, True)
+    assert "dossiers 1 à 2, et d'autres" in first.content.decode()
+    assert (last.context["page"].count, last.context["page"].has_next) == (3, False)
+    assert "3 dossiers" in last.content.decode()

@@ -1,7 +1,8 @@
 """The whole path in Chromium, as people walk it: a candidate signs up, confirms their address with
-the emailed code, fills in the registration steps and sends their file; a counsellor refers them,
-the agent answers from the link in their email, the candidate sees the answer. The web server is
-pytest-django's live_server; the emails go through a real Celery worker and SMTP server."""
+the emailed code, fills in the registration steps and sends their file; a counsellor declares their
+project mature and refers them, the agent answers from the link in their email, the candidate sees
+the answer. The web server is pytest-django's live_server; the emails go through a real Celery
+worker and SMTP server."""
 
 import re
 from collections.abc import Callable, Iterator
@@ -188,6 +189,14 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     expect(page).to_have_url(re.compile(r"/conseil/$"))  # a counsellor lands on the dashboard
     page.get_by_role("link", name="Amina Diallo").click()
     expect(page.get_by_role("heading", name="Amina Diallo")).to_be_visible()
+    # A referral needs the project declared mature first.
+    expect(page.get_by_label("Raison d'orienter sans projet déclaré mûr")).to_be_visible()
+    page.get_by_label("Note sur la décision").fill(
+        "CV revu, diplôme en cours de reconnaissance, séjour exploratoire fait."
+    )
+    page.get_by_role("button", name="Déclarer le projet mûr").click()
+    expect(page.get_by_role("status").filter(has_text="Projet déclaré mûr")).to_be_visible()
+    expect(page.get_by_label("Raison d'orienter sans projet déclaré mûr")).to_have_count(0)
     page.get_by_role("combobox", name="Territoire").select_option(label=territory.name)
     page.get_by_label("Message à l'agent·e").fill("Projet d'installation solide ; infirmière, permis en cours.")
     page.get_by_role("button", name="Envoyer l'orientation").click()

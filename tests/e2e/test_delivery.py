@@ -21,7 +21,7 @@ def people(transactional_db):
     counsellor = CounsellorFactory()
     territory = TerritoryFactory()
     agent = AgentFactory(territories=[territory])
-    candidate = CandidateFactory(target_territory=territory)  # with the sharing consent
+    candidate = CandidateFactory(target_territory=territory, mature=True)  # with the sharing consent
     return counsellor, territory, agent, candidate
 
 

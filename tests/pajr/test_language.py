@@ -42,7 +42,7 @@ def test_each_email_is_in_its_recipients_language(mailoutbox, territory, django_
     from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory
 
     AgentFactory(territories=[territory], language="en", email="english@paj.example.org")
-    candidate = CandidateFactory(target_territory=territory)
+    candidate = CandidateFactory(target_territory=territory, mature=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         referral_send(candidate=candidate, territory=territory, by=CounsellorFactory())

@@ -3,8 +3,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import CandidateEvent, CandidateStatus, Consent
+from candidates.services import candidate_declare_mature
 from referrals.models import Referral, ReferralLink, ReferralStatus, ReferralTransition
 from referrals.services import (
+    OVERRIDE_PREFIX,
     ReferralError,
     referral_accept,
     referral_decline,
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def candidate(territory):
-    return CandidateFactory(target_territory=territory)
+    return CandidateFactory(target_territory=territory, mature=True)
 
 
 def send(candidate, territory, counsellor, django_capture_on_commit_callbacks, message="Projet mûr"):
@@ -204,3 +206,44 @@ def test_expired_referral_cannot_be_answered(candidate, territory, counsellor, d
 
     with pytest.raises(ReferralError, match="délai"):
         referral_accept(referral=referral, agent=territory.agents.get())
+
+
+# --- The project must be declared mature, or the counsellor says why not --------------------
+
+
+def test_send_is_refused_until_the_project_is_declared_mature(territory, counsellor):
+    candidate = CandidateFactory(target_territory=territory)
+
+    with pytest.raises(ReferralError, match="déclaré mûr"):
+        referral_send(candidate=candidate, territory=territory, by=counsellor)
+    with pytest.raises(ReferralError, match="déclaré mûr"):
+        referral_send(candidate=candidate, territory=territory, by=counsellor, override_reason="   ")
+    assert not Referral.objects.exists()
+
+
+def test_send_with_an_override_reason_logs_it_in_the_first_transition(territory, counsellor, caplog):
+    candidate = CandidateFactory(target_territory=territory)
+
+    with caplog.at_level("WARNING", logger="referrals.services"):
+        referral = referral_send(
+            candidate=candidate,
+            territory=territory,
+            by=counsellor,
+            message="Pour l'agent·e",
+            override_reason="L'offre d'emploi ferme vendredi",
+        )
+
+    transition = referral.transitions.get()
+    assert transition.reason.startswith(OVERRIDE_PREFIX + "L'offre d'emploi ferme vendredi")
+    assert transition.reason.endswith("Pour l'agent·e")
+    assert referral.message == "Pour l'agent·e"
+    assert f"override (project not declared mature) referral={referral.pk}" in caplog.text
+
+
+def test_send_once_declared_mature_needs_no_override(territory, counsellor):
+    candidate = CandidateFactory(target_territory=territory)
+    candidate_declare_mature(candidate=candidate, by=counsellor, note="CV revu, séjour fait.")
+
+    referral = referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr")
+
+    assert referral.transitions.get().reason == "Projet mûr"

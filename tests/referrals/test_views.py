@@ -39,7 +39,7 @@ def unchanged(referral) -> bool:
 
 
 def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutbox, django_capture_on_commit_callbacks):
-    candidate = CandidateFactory(target_territory=territory)
+    candidate = CandidateFactory(target_territory=territory, mature=True)
     client.force_login(counsellor)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,6 +52,31 @@ def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutb
     assert (referral.territory, referral.sent_by, referral.message) == (territory, counsellor, "Prête.")
     assert [m.to for m in mailoutbox] == [[territory.agents.get().email]]
     assert "Orientation envoyée" in client.get(response["Location"]).content.decode()
+
+
+def test_the_file_asks_for_an_override_reason_only_before_the_project_is_declared_mature(client, counsellor, territory):
+    immature = CandidateFactory(target_territory=territory)
+    mature = CandidateFactory(target_territory=territory, mature=True)
+    client.force_login(counsellor)
+
+    assert 'name="override_reason"' in client.get(reverse("candidates:file", args=[immature.pk])).content.decode()
+    assert 'name="override_reason"' not in client.get(reverse("candidates:file", args=[mature.pk])).content.decode()
+
+
+def test_referral_before_maturity_is_refused_without_a_reason_and_sent_with_one(client, counsellor, territory):
+    candidate = CandidateFactory(target_territory=territory)
+    client.force_login(counsellor)
+    url = reverse("referrals:send", args=[candidate.pk])
+
+    response = client.post(url, {"territory": territory.pk}, follow=True)
+
+    assert "pas encore été déclaré mûr" in response.content.decode()
+    assert not Referral.objects.exists()
+
+    client.post(url, {"territory": territory.pk, "override_reason": "Offre d'emploi urgente"})
+
+    referral = Referral.objects.get()
+    assert "Offre d'emploi urgente" in referral.transitions.get().reason
 
 
 def test_refused_referral_shows_why_on_the_file(client, counsellor, territory):

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def referral(territory, counsellor):
-    candidate = CandidateFactory(target_territory=territory)
+    candidate = CandidateFactory(target_territory=territory, mature=True)
     return referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr")
 
 

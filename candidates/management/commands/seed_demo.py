@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from candidates.models import Candidate, ProfileKind
-from candidates.services import candidate_register
+from candidates.services import candidate_declare_mature, candidate_register
 from referrals.services import referral_accept, referral_decline, referral_send
 from territories.models import Agent, Territory
 
@@ -101,6 +101,11 @@ class Command(BaseCommand):
             )
         # Stages: the first six wait for triage; then two pending referrals, two accepted, two declined.
         for index, candidate in enumerate(candidates[6:]):
+            candidate_declare_mature(
+                candidate=candidate,
+                by=counsellors[index % 2],
+                note="CV revu, diplôme reconnu, séjour exploratoire fait (démo).",
+            )
             referral = referral_send(
                 candidate=candidate,
                 territory=candidate.first_target,
