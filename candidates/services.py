@@ -729,3 +729,27 @@ def candidate_close(*, candidate: Candidate, by: User, reason: str) -> Candidate
     return _candidate_leave_for(
         candidate=candidate, to=CandidateStatus.CLOSED, allowed=CLOSABLE_STATUSES, by=by, note=reason
     )
+
+
+CONSENT_REQUEST_INTERVAL = datetime.timedelta(hours=24)
+
+
+def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None:
+    """A counsellor asks the person, by email, to consent to sharing their file with PAJ agents
+    (needed before a referral). At most once a day; the request is on the file's timeline."""
+    from .tasks import send_sharing_consent_request
+
+    if not by.is_counsellor:
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut faire cette demande."))
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update(of=("self",)).get(pk=candidate.pk)
+        if candidate.anonymized_at is not None or candidate.status in (CandidateStatus.DRAFT, CandidateStatus.CLOSED):
+            raise CandidateError(_("Ce dossier n'est pas ouvert : la demande n'est pas possible."))
+        if candidate.has_consent(Consent.Purpose.SHARING):
+            raise CandidateError(_("La personne a déjà consenti au partage."))
+        since = timezone.now() - CONSENT_REQUEST_INTERVAL
+        if candidate.events.filter(kind=CandidateEvent.Kind.CONSENT_REQUESTED, created_at__gte=since).exists():
+            raise CandidateError(_("La demande a déjà été envoyée dans les dernières 24 heures."))
+        CandidateEvent.objects.create(candidate=candidate, kind=CandidateEvent.Kind.CONSENT_REQUESTED, actor=by)
+        send_sharing_consent_request.delay_on_commit(candidate.pk, by.pk)
+    logger.info("candidate_request_sharing_consent candidate=%s by=%s", candidate.pk, by.pk)

@@ -25,5 +25,10 @@ urlpatterns = [
     path("conseil/candidats/<int:pk>/notes/<int:note_pk>/modifier/", views.note_edit, name="note_edit"),
     path("conseil/candidats/<int:pk>/maturite/", views.maturity_ticks, name="maturity_ticks"),
     path("conseil/candidats/<int:pk>/projet-mur/", views.declare_mature, name="declare_mature"),
+    path(
+        "conseil/candidats/<int:pk>/demander-consentement/",
+        views.request_sharing_consent,
+        name="request_sharing_consent",
+    ),
     path("dossiers/<int:pk>/cv/", files.cv_download, name="cv_download"),
 ]

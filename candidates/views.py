@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from allauth.account.views import SignupView
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,16 +22,19 @@ from accounts.decorators import counsellor_required
 from accounts.models import User
 from referrals.forms import ReferralSendForm
 from referrals.models import Referral
+from territories.models import Agent
 
+from .consents import granted_consents
 from .filters import QueueFilter
 from .forms import CoachingNoteForm, DeclareMatureForm, MaturityTicksForm
-from .models import Candidate, CoachingNote, FileAccess, MaturityAssessment, maturity_checklist
+from .models import Candidate, CoachingNote, Consent, FileAccess, MaturityAssessment, maturity_checklist
 from .queue_forms import CloseForm, PutOnHoldForm
 from .services import (
     CandidateError,
     candidate_close,
     candidate_declare_mature,
     candidate_put_on_hold,
+    candidate_request_sharing_consent,
     candidate_take_on,
     candidates_assign,
     coaching_note_add,
@@ -454,8 +457,25 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "mature_form": DeclareMatureForm(),
         "accesses": accesses,
+        "sharing_consent": granted_consents(candidate)[Consent.Purpose.SHARING],
+        "target_agents": _target_agents(candidate),
     }
     return render(request, "candidates/file.html", context)
+
+
+def _target_agents(candidate: Candidate) -> list[tuple]:
+    """Each target territory (in order) with its active agents, in one query."""
+    targets = sorted(candidate.targets.all(), key=lambda target: target.rank)
+    by_territory: dict[int, list[Agent]] = {target.territory_id: [] for target in targets}
+    agents = (
+        Agent.objects.active()
+        .filter(territories__in=by_territory)
+        .annotate(territory_id=F("territories"))
+        .order_by("last_name", "first_name")
+    )
+    for agent in agents:
+        by_territory[agent.territory_id].append(agent)
+    return [(target.territory, by_territory[target.territory_id]) for target in targets]
 
 
 FILE_ACCESSES_SHOWN = 20
@@ -528,6 +548,19 @@ def maturity_ticks(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Liste de vérification enregistrée."))
     return _back_to_file(candidate.pk, "maturite")
+
+
+@counsellor_required
+@require_POST
+def request_sharing_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    try:
+        candidate_request_sharing_consent(candidate=candidate, by=request.user)
+    except CandidateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Demande envoyée : la personne reçoit un courriel pour donner son accord."))
+    return _back_to_file(candidate.pk, "orienter")
 
 
 @counsellor_required

@@ -428,8 +428,8 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals
 
     # session, user, candidate (with its maturity assessment and who decided), targets, consents,
     # events, their actors, coaching notes, referrals, the access log's INSERT and its last 20
-    # rows, territories
-    with django_assert_num_queries(12):
+    # rows, the target territories' agents, territories
+    with django_assert_num_queries(13):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
