@@ -429,6 +429,7 @@ class CandidateEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Changement de statut")
         CONSENT_CHANGED = "consent_changed", _("Consentement modifié")
         CONSENT_REQUESTED = "consent_requested", _("Consentement au partage demandé")
+        MERGED = "merged", _("Fusion de dossiers")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -753,3 +753,156 @@ def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None
         CandidateEvent.objects.create(candidate=candidate, kind=CandidateEvent.Kind.CONSENT_REQUESTED, actor=by)
         send_sharing_consent_request.delay_on_commit(candidate.pk, by.pk)
     logger.info("candidate_request_sharing_consent candidate=%s by=%s", candidate.pk, by.pk)
+
+
+# --- Merge two files of the same person -------------------------------------------------------------
+
+MAX_TARGETS = 3
+# Profile fields copied from the merged file when they are blank on the kept one.
+MERGE_FILLED_FIELDS = ("phone", "date_of_birth", *IMMIGRANT_FIELDS, *STEP_FIELDS[3])
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or str(value) == ""
+
+
+def _merge_targets(*, keep: Candidate, merge: Candidate) -> list[str]:
+    """Move `merge`'s targets that `keep` lacks after `keep`'s own, in order, up to MAX_TARGETS.
+    Returns the names of the territories left out (the duplicates of keep's are simply dropped)."""
+    kept = list(CandidateTarget.objects.filter(candidate=keep).order_by("rank"))
+    for rank, target in enumerate(kept, start=1):  # ascending: each move goes to a free rank
+        if target.rank != rank:
+            target.rank = rank
+            target.save(update_fields=["rank"])
+    kept_territories = {target.territory_id for target in kept}
+    left_out = []
+    for target in CandidateTarget.objects.filter(candidate=merge).select_related("territory").order_by("rank"):
+        if target.territory_id in kept_territories:
+            target.delete()
+        elif len(kept) < MAX_TARGETS:
+            target.candidate, target.rank = keep, len(kept) + 1
+            target.save(update_fields=["candidate", "rank"])
+            kept.append(target)
+            kept_territories.add(target.territory_id)
+        else:
+            left_out.append(target.territory.name)
+            target.delete()
+    return left_out
+
+
+def candidates_merge(*, keep: Candidate, merge: Candidate, by: User) -> Candidate:
+    """Merge two files of the same person into `keep`, all or nothing. Every event, consent,
+    coaching note, file access and referral (with its links and transitions) of `merge` moves to
+    `keep`, with the targets `keep` lacks (at most three in all), and the profile fields blank on
+    `keep`. `merge` is then closed and anonymized: its account moves to `keep` when `keep` has
+    none, else it is deactivated. Consent rows keep their dates: the latest answer of either file
+    is the person's current choice. Refused (CandidateError) for anyone but a counsellor, a file
+    merged into itself, anonymized files, drafts, and two referrals waiting for an answer."""
+    from referrals.models import Referral
+
+    from .models import CoachingNote, FileAccess, MaturityAssessment
+
+    if not _can_coach(by):
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut fusionner des dossiers."))
+    if keep.pk == merge.pk:
+        raise CandidateError(_("Un dossier ne peut pas être fusionné avec lui-même."))
+    pks = sorted((keep.pk, merge.pk))
+    with transaction.atomic():
+        # The referrals first, then the files (lower pk first): the order the other services lock in.
+        pending = list(Referral.objects.pending().select_for_update().filter(candidate_id__in=pks).order_by("pk"))
+        locked = {
+            candidate.pk: candidate
+            for candidate in Candidate.objects.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk")
+        }
+        if len(locked) != 2:
+            raise CandidateError(_("Un des dossiers n'existe plus."))
+        keep, merge = locked[keep.pk], locked[merge.pk]
+        for candidate in (keep, merge):
+            if candidate.anonymized_at is not None:
+                raise CandidateError(
+                    _("Le dossier n° %(pk)s a été anonymisé : il ne peut pas être fusionné.") % {"pk": candidate.pk}
+                )
+            if candidate.status == CandidateStatus.DRAFT:
+                raise CandidateError(
+                    _("Le dossier n° %(pk)s est une inscription en cours : il ne peut pas être fusionné.")
+                    % {"pk": candidate.pk}
+                )
+        if len(pending) > 1:
+            raise CandidateError(
+                _(
+                    "Les deux dossiers ont une orientation en attente de réponse : retirez l'une d'elles "
+                    "avant de fusionner."
+                )
+            )
+        user = merge.user
+
+        for model in (CandidateEvent, Consent, CoachingNote, FileAccess, Referral):
+            model.objects.filter(candidate=merge).update(candidate=keep)
+        left_out = _merge_targets(keep=keep, merge=merge)
+        if not MaturityAssessment.objects.filter(candidate=keep).exists():
+            MaturityAssessment.objects.filter(candidate=merge).update(candidate=keep)
+        else:
+            MaturityAssessment.objects.filter(candidate=merge).update(mature_note="")
+
+        filled = [name for name in MERGE_FILLED_FIELDS if _is_blank(getattr(keep, name))]
+        filled = [name for name in filled if not _is_blank(getattr(merge, name))]
+        for name in filled:
+            setattr(keep, name, getattr(merge, name))
+        cv_to_delete = merge.cv.name if merge.cv else ""
+        if merge.cv and not keep.cv:
+            keep.cv, keep.cv_filename = merge.cv.name, merge.cv_filename
+            filled += ["cv", "cv_filename"]
+            cv_to_delete = ""
+        if keep.counsellor_id is None and merge.counsellor_id is not None:
+            keep.counsellor_id = merge.counsellor_id
+            filled.append("counsellor")
+        moved_pending = [referral for referral in pending if referral.candidate_id == merge.pk]
+
+        # Anonymize `merge` (as candidate_delete does) before `keep` may take its account.
+        merge_status = merge.status
+        for field in merge._meta.concrete_fields:
+            if field.name not in ANONYMIZATION_KEPT_FIELDS:
+                setattr(merge, field.attname, None if field.null else field.get_default())
+        merge.first_name = merge.last_name = "Anonyme"
+        merge.email = f"supprime-{merge.pk}@invalid.pajr"
+        merge.user = None
+        merge.anonymized_at = timezone.now()
+        merge.save()
+        account_moved = user is not None and keep.user_id is None
+        if account_moved:
+            keep.user = user
+            filled.append("user")
+        elif user is not None:
+            _user_deactivate_and_anonymize(user)
+        keep.save(update_fields=[*filled, "updated_at"])
+
+        note = f"Dossier n° {merge.pk} fusionné dans le dossier n° {keep.pk}"
+        if moved_pending and keep.status in REFERABLE_STATUSES:
+            candidate_set_status(candidate=keep, to=CandidateStatus.REFERRED, by=by, note=note)
+        candidate_set_status(candidate=merge, to=CandidateStatus.CLOSED, by=by, note=note)
+        keep_note = note
+        if left_out:
+            keep_note += f". Territoires visés non repris (trois au plus) : {', '.join(left_out)}"
+        CandidateEvent.objects.bulk_create(
+            [
+                CandidateEvent(candidate=keep, kind=CandidateEvent.Kind.MERGED, actor=by, note=keep_note),
+                CandidateEvent(candidate=merge, kind=CandidateEvent.Kind.MERGED, actor=by, note=note),
+            ]
+        )
+        if cv_to_delete:
+            storage = merge.cv.storage
+            transaction.on_commit(lambda: storage.delete(cv_to_delete))
+    logger.info(
+        "candidates_merge keep=%s merge=%s by=%s merge_status=%s filled=%s account_moved=%s referral_moved=%s "
+        "targets_left_out=%s cv_deleted=%s",
+        keep.pk,
+        merge.pk,
+        by.pk,
+        merge_status,
+        ",".join(filled) or "-",
+        account_moved,
+        bool(moved_pending),
+        len(left_out),
+        bool(cv_to_delete),
+    )
+    return keep

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from allauth.account.views import SignupView
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,15 @@ from territories.models import Agent
 from .consents import granted_consents
 from .filters import QueueFilter
 from .forms import CoachingNoteForm, DeclareMatureForm, MaturityTicksForm
-from .models import Candidate, CoachingNote, Consent, FileAccess, MaturityAssessment, maturity_checklist
+from .models import (
+    Candidate,
+    CandidateEvent,
+    CoachingNote,
+    Consent,
+    FileAccess,
+    MaturityAssessment,
+    maturity_checklist,
+)
 from .queue_forms import CloseForm, PutOnHoldForm
 from .services import (
     CandidateError,
@@ -37,6 +46,7 @@ from .services import (
     candidate_request_sharing_consent,
     candidate_take_on,
     candidates_assign,
+    candidates_merge,
     coaching_note_add,
     coaching_note_edit,
     counsellor_mark_referrals_seen,
@@ -578,3 +588,54 @@ def declare_mature(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors_to_messages(request, form)
     return _back_to_file(candidate.pk, "maturite")
+
+
+def _count_of(model, related: str = "candidate"):
+    """The number of `model` rows of each candidate, as a subquery (one query for both files)."""
+    rows = model.objects.filter(**{related: OuterRef("pk")}).order_by().values(related)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
+
+
+@counsellor_required
+@require_GET
+def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    """Both files side by side and what the merge will do; the button posts to `merge`, which
+    merges `other_pk` into `pk`. Nothing changes here."""
+    if pk == other_pk:
+        raise Http404
+    candidates = {
+        candidate.pk: candidate
+        for candidate in Candidate.objects.filter(pk__in=(pk, other_pk))
+        .select_related("counsellor")
+        .annotate(
+            events_count=_count_of(CandidateEvent),
+            notes_count=_count_of(CoachingNote),
+            referrals_count=_count_of(Referral),
+            consents_count=_count_of(Consent),
+        )
+    }
+    if len(candidates) != 2:
+        raise Http404
+    return render(
+        request,
+        "candidates/merge_confirm.html",
+        {"keep": candidates[pk], "merge": candidates[other_pk]},
+    )
+
+
+@counsellor_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge the file `other` (a POST field) into the file `pk`, then show the kept file."""
+    keep = get_object_or_404(Candidate, pk=pk)
+    other = get_object_or_404(Candidate, pk=_int_or_none(request.POST.get("other")))
+    try:
+        candidates_merge(keep=keep, merge=other, by=request.user)
+    except CandidateError as error:
+        messages.error(request, str(error))
+        return redirect("candidates:merge_confirm", pk=keep.pk, other_pk=other.pk)
+    messages.success(
+        request,
+        _("Le dossier n° %(merged)s a été fusionné dans celui-ci.") % {"merged": other.pk},
+    )
+    return _back_to_file(keep.pk)
