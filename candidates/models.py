@@ -404,6 +404,7 @@ class Consent(models.Model):
         REGISTRATION_FORM = "registration_form", _("Formulaire d'inscription")
         MY_FILE = "my_file", _("Page « Mon dossier »")
         ACCOUNT_DELETION = "account_deletion", _("Suppression du compte")
+        AGENT = "agent", _("Recueilli par un·e agent·e PAJ")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -430,6 +431,12 @@ class CandidateEvent(models.Model):
         CONSENT_CHANGED = "consent_changed", _("Consentement modifié")
         CONSENT_REQUESTED = "consent_requested", _("Consentement au partage demandé")
         MERGED = "merged", _("Fusion de dossiers")
+        ASSIGNED = "assigned", _("Conseiller·ère attitré·e")
+        MATURITY_DECLARED = "maturity_declared", _("Projet déclaré mûr")
+        MATURITY_WITHDRAWN = "maturity_withdrawn", _("Décision « projet mûr » retirée")
+        REFERRAL = "referral", _("Orientation")
+        AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
+        FOLLOW_UP = "follow_up", _("Suivi en région")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -1,4 +1,5 @@
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from territories.models import Agent, Territory
 
 
 class ReferralStatus(models.TextChoices):
+    QUEUED = "queued", _("À venir (territoire suivant de la liste)")
     PENDING = "pending", _("En attente de réponse")
     ACCEPTED = "accepted", _("Acceptée")
     DECLINED = "declined", _("Refusée")
@@ -18,9 +20,34 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retirée")
 
 
+# The states a referral does not leave.
+FINAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN)
+
+
+class DeclineReason(models.TextChoices):
+    NO_JOBS = "no_jobs", _("Peu d'emplois dans le domaine de la personne sur le territoire")
+    HOUSING = "housing", _("Logement trop difficile à trouver en ce moment")
+    PROFILE = "profile", _("Profil hors du mandat du territoire")
+    CAPACITY = "capacity", _("Pas de disponibilité pour accompagner la personne en ce moment")
+    BETTER_ELSEWHERE = "better_elsewhere", _("Un autre territoire conviendrait mieux au projet")
+    OTHER = "other", _("Autre raison")
+
+
 class ReferralQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=ReferralStatus.PENDING)
+
+    def overdue(self, now=None):
+        """Pending referrals whose time to answer has run out."""
+        return self.pending().filter(expires_at__lte=now or timezone.now())
+
+    def for_agent(self, agent):
+        """What an agent may see: the referrals sent to their territories (never a queued one)."""
+        return self.filter(territory__agents=agent).exclude(status=ReferralStatus.QUEUED)
+
+    def chain_of(self, referral):
+        """The ordered list of territories the counsellor chose together, first to last."""
+        return self.filter(chain=referral.chain).order_by("rank")
 
 
 class Referral(models.Model):
@@ -33,11 +60,20 @@ class Referral(models.Model):
     status = models.CharField(
         _("statut"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
     )
+    # The counsellor's ordered list: the referrals sent together share a chain and are ranked 1 to 3.
+    # Only the first is pending; the others wait as QUEUED and become pending in turn (fallback).
+    chain = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    rank = models.PositiveSmallIntegerField(_("rang"), default=1)
+    decline_category = models.CharField(
+        _("motif du refus"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
     decline_reason = models.TextField(_("raison du refus"), blank=True)
     answered_by = models.ForeignKey(Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    # Null while QUEUED: the time to answer starts when the referral reaches the territory.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -50,15 +86,17 @@ class Referral(models.Model):
                 fields=["candidate"],
                 condition=Q(status="pending"),
                 name="referral_one_open_per_candidate",
-            )
+            ),
+            models.UniqueConstraint(fields=["chain", "rank"], name="referral_chain_rank_unique"),
         ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="referral_status_expiry")]
 
     def __str__(self) -> str:
         return f"{self.candidate} → {self.territory}"
 
     @property
     def is_open(self) -> bool:
-        return self.status == ReferralStatus.PENDING and self.expires_at > timezone.now()
+        return self.status == ReferralStatus.PENDING and self.expires_at is not None and self.expires_at > timezone.now()
 
 
 class ReferralLinkQuerySet(models.QuerySet):
@@ -74,6 +112,9 @@ class ReferralLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The link works until the referral's deadline; a link re-sent after that deadline (the agent
+    # asked for one) only shows what became of the referral, for a few days.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralLinkQuerySet.as_manager()
 
@@ -109,3 +150,41 @@ class ReferralTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'}→{self.to_status}"
+
+
+class FollowUpStep(models.TextChoices):
+    FIRST_CONTACT = "first_contact", _("Premier contact fait")
+    EXPLORATORY_STAY = "exploratory_stay", _("Séjour exploratoire")
+    JOB_FOUND = "job_found", _("Emploi trouvé")
+    MOVED = "moved", _("Déménagement en région")
+    SETTLED = "settled", _("Établi·e dans la région")
+    CHECKIN_3 = "checkin_3", _("Suivi 3 mois après le déménagement")
+    CHECKIN_6 = "checkin_6", _("Suivi 6 mois après le déménagement")
+    CHECKIN_12 = "checkin_12", _("Suivi 12 mois après le déménagement")
+    CLOSED = "closed", _("Suivi terminé")
+
+
+class FollowUp(models.Model):
+    """One step of an accepted candidate's follow-up, recorded by the agent (or a counsellor)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
+    step = models.CharField(_("étape"), max_length=20, choices=FollowUpStep.choices)
+    occurred_on = models.DateField(_("date"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    by_agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "created_at", "id"]
+        verbose_name = _("étape du suivi")
+        verbose_name_plural = _("étapes du suivi")
+        constraints = [
+            # Each step happens once in a follow-up; recording it twice is a mistake, refused.
+            models.UniqueConstraint(fields=["referral", "step"], name="follow_up_step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} : {self.get_step_display()}"
