@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import counsellor_required
 from accounts.models import User
-from referrals.forms import ReferralSendForm
+from referrals.selectors import referral_file_context
 from referrals.models import Referral
 from territories.models import Agent
 
@@ -448,12 +448,11 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     notes = list(candidate.coaching_notes.all())
     for note in notes:
         note.editable = note.is_editable_by(request.user, now=now)
-    first_target = candidate.first_target
     is_mature = bool(assessment and assessment.is_mature)
     checklist = maturity_checklist(candidate, assessment)
     context = {
         "candidate": candidate,
-        "form": ReferralSendForm(initial={"territory": first_target.pk if first_target else None}, mature=is_mature),
+        **referral_file_context(candidate, is_mature=is_mature),
         "notes": notes,
         "note_form": CoachingNoteForm(),
         "assessment": assessment,
