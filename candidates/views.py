@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import counsellor_required
 from accounts.models import User
-from referrals.selectors import referral_file_context
 from referrals.models import Referral
+from referrals.selectors import referral_file_context
 from territories.models import Agent
 
 from .consents import granted_consents

@@ -64,9 +64,7 @@ class Referral(models.Model):
     # Only the first is pending; the others wait as QUEUED and become pending in turn (fallback).
     chain = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     rank = models.PositiveSmallIntegerField(_("rang"), default=1)
-    decline_category = models.CharField(
-        _("motif du refus"), max_length=20, choices=DeclineReason.choices, blank=True
-    )
+    decline_category = models.CharField(_("motif du refus"), max_length=20, choices=DeclineReason.choices, blank=True)
     decline_reason = models.TextField(_("raison du refus"), blank=True)
     answered_by = models.ForeignKey(Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +94,9 @@ class Referral(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == ReferralStatus.PENDING and self.expires_at is not None and self.expires_at > timezone.now()
+        return (
+            self.status == ReferralStatus.PENDING and self.expires_at is not None and self.expires_at > timezone.now()
+        )
 
 
 class ReferralLinkQuerySet(models.QuerySet):
