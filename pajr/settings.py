@@ -245,7 +245,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks (django-celery-beat does not support Django 6.1: the schedule lives here).
+# Each task is safe to run twice at once.
+CELERY_BEAT_SCHEDULE: dict = {
+    "referrals-expire": {
+        "task": "referrals.tasks.referrals_expire",
+        "schedule": env.int("REFERRAL_EXPIRY_CHECK_SECONDS", default=300),
+    },
+}
 
 # --- Domain settings --------------------------------------------------------------------------
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)

@@ -4,9 +4,24 @@ from django.utils.translation import gettext_lazy as _
 from candidates.forms import PlainTextAreaField
 from territories.forms import TerritoryChoiceField
 
+from .models import DeclineReason
+
 
 class ReferralSendForm(forms.Form):
-    territory = TerritoryChoiceField(label=_("Territoire"))
+    """Up to three territories, in order: the second receives the referral only if the first
+    declines or does not answer in time, and so on."""
+
+    territory_1 = TerritoryChoiceField(label=_("1er territoire"))
+    territory_2 = TerritoryChoiceField(
+        label=_("2e territoire (si le premier refuse ou ne répond pas à temps)"),
+        required=False,
+        empty_label=_("Aucun"),
+    )
+    territory_3 = TerritoryChoiceField(
+        label=_("3e territoire (si le deuxième refuse ou ne répond pas à temps)"),
+        required=False,
+        empty_label=_("Aucun"),
+    )
     message = forms.CharField(
         label=_("Message à l'agent·e"),
         required=False,
@@ -28,11 +43,40 @@ class ReferralSendForm(forms.Form):
         if mature:
             del self.fields["override_reason"]
 
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(f"territory_{rank}") for rank in (1, 2, 3)]
+        if not chosen[1] and chosen[2]:
+            self.add_error("territory_3", _("Choisissez d'abord un 2e territoire."))
+        seen = set()
+        for rank, territory in enumerate(chosen, start=1):
+            if territory is None:
+                continue
+            if territory.pk in seen:
+                self.add_error(f"territory_{rank}", _("Ce territoire est déjà dans la liste."))
+            seen.add(territory.pk)
+        return cleaned
+
+    @property
+    def territories(self) -> list:
+        return [t for t in (self.cleaned_data.get(f"territory_{rank}") for rank in (1, 2, 3)) if t is not None]
+
+    @classmethod
+    def for_candidate(cls, candidate, *, mature: bool, data=None):
+        """Prefilled with the candidate's own targets, in their order."""
+        initial = {f"territory_{target.rank}": target.territory_id for target in candidate.targets.all()}
+        return cls(data, initial=initial, mature=mature)
+
 
 class ReferralAnswerForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accepter")), ("decline", _("Refuser"))])
-    reason = forms.CharField(
+    category = forms.ChoiceField(
         label=_("Raison du refus"),
+        required=False,
+        choices=[("", _("Choisissez une raison")), *DeclineReason.choices],
+    )
+    reason = PlainTextAreaField(
+        label=_("Précisions (facultatif, sauf pour « Autre raison »)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -40,9 +84,21 @@ class ReferralAnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
-            self.add_error(
-                "reason",
-                _("Indiquez la raison du refus : le ou la conseiller·ère en a besoin pour la suite."),
-            )
+        if cleaned.get("decision") == "decline":
+            if not cleaned.get("category"):
+                self.add_error(
+                    "category",
+                    _("Choisissez la raison du refus : le ou la conseiller·ère en a besoin pour la suite."),
+                )
+            elif cleaned["category"] == DeclineReason.OTHER and not cleaned.get("reason", "").strip():
+                self.add_error("reason", _("Expliquez la raison du refus."))
         return cleaned
+
+
+class ReferralWithdrawForm(forms.Form):
+    reason = PlainTextAreaField(
+        label=_("Raison du retrait"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Les agent·e·s du territoire sont prévenu·e·s que l'orientation est retirée."),
+    )

@@ -45,6 +45,16 @@ class ReferralQuerySet(models.QuerySet):
         """What an agent may see: the referrals sent to their territories (never a queued one)."""
         return self.filter(territory__agents=agent).exclude(status=ReferralStatus.QUEUED)
 
+    def successor_of(self, referral):
+        """The referral of the same list that took over from this declined or expired one, if any."""
+        return (
+            self.filter(chain=referral.chain, rank__gt=referral.rank)
+            .exclude(status__in=(ReferralStatus.QUEUED, ReferralStatus.WITHDRAWN))
+            .select_related("territory")
+            .order_by("rank")
+            .first()
+        )
+
     def chain_of(self, referral):
         """The ordered list of territories the counsellor chose together, first to last."""
         return self.filter(chain=referral.chain).order_by("rank")
@@ -76,7 +86,9 @@ class Referral(models.Model):
     objects = ReferralQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        # Newest list first, each list in the counsellor's order (referral_send gives a list's
+        # referrals one created_at).
+        ordering = ["-created_at", "rank", "-id"]
         verbose_name = _("orientation")
         verbose_name_plural = _("orientations")
         constraints = [
@@ -124,6 +136,15 @@ class ReferralLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} / {self.agent}"
+
+    def works(self, now=None) -> bool:
+        """Whether the link still opens its page: until the referral's deadline, or, for a link
+        sent after that deadline (the agent asked for one), until its own."""
+        referral = self.referral
+        deadlines = [d for d in (self.expires_at, referral.expires_at) if d is not None]
+        if self.expires_at and referral.expires_at and self.created_at and self.created_at >= referral.expires_at:
+            deadlines = [self.expires_at]
+        return bool(deadlines) and min(deadlines) > (now or timezone.now())
 
     @staticmethod
     def hash_token(token: str) -> str:

@@ -1,18 +1,21 @@
 import logging
 import secrets
+import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateStatus, Consent, MaturityAssessment
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent, MaturityAssessment
 from candidates.services import REFERABLE_STATUSES, candidate_set_status
 from territories.models import Agent, Territory
 
-from .models import Referral, ReferralLink, ReferralStatus, ReferralTransition
+from .models import DeclineReason, Referral, ReferralLink, ReferralStatus, ReferralTransition
 
 logger = logging.getLogger(__name__)
 
@@ -44,21 +47,90 @@ def _log(referral: Referral, *, from_status: str, by_user=None, by_agent=None, r
     )
 
 
+MAX_TERRITORIES = 3
+
+# Which status may follow which. Anything else is refused and changes nothing.
+ALLOWED = {
+    ReferralStatus.QUEUED: {ReferralStatus.PENDING, ReferralStatus.WITHDRAWN},
+    ReferralStatus.PENDING: {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.EXPIRED,
+        ReferralStatus.WITHDRAWN,
+    },
+}
+
+# Reasons written by the system into the transition log (the log keeps French, like the
+# reasons people type; the pages show the status in the reader's language).
+EXPIRED_REASON = "Aucune réponse dans le délai de %(days)s jours"
+NEXT_REASON = "Territoire suivant de la liste (%(territory)s : %(status)s)"
+SKIPPED_REASON = "Territoire inactif ou sans agent·e actif·ve au moment de son tour"
+ACCEPTED_ELSEWHERE_REASON = "Acceptée par le territoire %(territory)s"
+CHAIN_WITHDRAWN_REASON = "Orientation précédente de la liste retirée"
+
+
+def _move(referral: Referral, to: str, *, by_user=None, by_agent=None, reason: str = "", fields=()) -> None:
+    """Change the status of a locked referral, if the rules allow it, and log the transition."""
+    from_status = referral.status
+    if to not in ALLOWED.get(from_status, ()):
+        raise ReferralError(
+            _("Cette orientation est « %(status)s » : elle ne peut plus changer.")
+            % {"status": referral.get_status_display()}
+        )
+    referral.status = to
+    referral.save(update_fields=["status", *fields])
+    _log(referral, from_status=from_status, by_user=by_user, by_agent=by_agent, reason=reason)
+
+
+def _lock(referral_id: int) -> tuple[Candidate, Referral]:
+    """Lock the candidate, then the referral: always in that order, as referral_send and
+    candidates_merge do, so that two changes never wait on each other."""
+    candidate_id = Referral.objects.values_list("candidate_id", flat=True).get(pk=referral_id)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("territory", "answered_by", "sent_by")
+        .get(pk=referral_id)
+    )
+    return candidate, referral
+
+
+def _can_receive(territory: Territory) -> bool:
+    return territory.is_active and territory.agents.active().exists()
+
+
 def referral_send(
-    *, candidate: Candidate, territory: Territory, by: User, message: str = "", override_reason: str = ""
+    *,
+    candidate: Candidate,
+    territories: Sequence[Territory],
+    by: User,
+    message: str = "",
+    override_reason: str = "",
 ) -> Referral:
-    """Refer a candidate to a territory; its agents are emailed a link once the change is committed.
+    """Refer a candidate to up to three territories, in order. The first receives the referral
+    now (its agents are emailed a link once the change is committed); each next one receives it
+    only if the one before declines or lets it expire (see _pass_on).
+
     The counsellor must first have declared the project mature (candidates.services.
     candidate_declare_mature), unless they give an `override_reason`, which is kept as the reason
     of the referral's first transition and logged."""
     from .tasks import referral_notify_agents
 
+    territories = list(dict.fromkeys(territories))
     if not by.is_counsellor:
         raise ReferralError(_("Seul·e un·e conseiller·ère EER peut orienter un·e candidat·e."))
-    if not territory.is_active:
-        raise ReferralError(_("Ce territoire n'est plus actif."))
-    if not territory.agents.active().exists():
-        raise ReferralError(_("Ce territoire n'a aucun·e agent·e actif·ve pour recevoir l'orientation."))
+    if not territories:
+        raise ReferralError(_("Choisissez au moins un territoire."))
+    if len(territories) > MAX_TERRITORIES:
+        raise ReferralError(_("Choisissez au plus trois territoires."))
+    for territory in territories:
+        if not territory.is_active:
+            raise ReferralError(_("Le territoire %(territory)s n'est plus actif.") % {"territory": territory.name})
+        if not territory.agents.active().exists():
+            raise ReferralError(
+                _("Le territoire %(territory)s n'a aucun·e agent·e actif·ve pour recevoir l'orientation.")
+                % {"territory": territory.name}
+            )
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         if candidate.status not in REFERABLE_STATUSES:
@@ -77,22 +149,31 @@ def referral_send(
                     "la raison d'orienter quand même."
                 )
             )
+        now = timezone.now()
+        chain = uuid.uuid4()
         try:
             with transaction.atomic():
-                referral = Referral.objects.create(
-                    candidate=candidate,
-                    territory=territory,
-                    sent_by=by,
-                    message=message,
-                    expires_at=timezone.now() + timedelta(days=settings.REFERRAL_ANSWER_DAYS),
-                )
+                referrals = [
+                    Referral.objects.create(
+                        candidate=candidate,
+                        territory=territory,
+                        sent_by=by,
+                        message=message,
+                        chain=chain,
+                        rank=rank,
+                        status=ReferralStatus.PENDING if rank == 1 else ReferralStatus.QUEUED,
+                        sent_at=now if rank == 1 else None,
+                        expires_at=now + timedelta(days=settings.REFERRAL_ANSWER_DAYS) if rank == 1 else None,
+                    )
+                    for rank, territory in enumerate(territories, start=1)
+                ]
         except IntegrityError as exc:
             raise ReferralError(_("Une orientation est déjà en attente de réponse pour cette personne.")) from exc
-        if mature:
-            _log(referral, from_status="", by_user=by, reason=message)
-        else:
+        Referral.objects.filter(chain=chain).update(created_at=now)
+        referral = referrals[0]
+        reason = message
+        if not mature:
             reason = f"{OVERRIDE_PREFIX}{override_reason}" + (f"\n\n{message}" if message else "")
-            _log(referral, from_status="", by_user=by, reason=reason)
             # The reason itself is free text about a person: it stays in the transition, not the logs.
             logger.warning(
                 "referral_send override (project not declared mature) referral=%s candidate=%s by=%s",
@@ -100,60 +181,171 @@ def referral_send(
                 candidate.pk,
                 by.pk,
             )
+        for each in referrals:
+            _log(each, from_status="", by_user=by, reason=reason)
         if candidate.counsellor_id is None:
             candidate.counsellor = by
             candidate.save(update_fields=["counsellor", "updated_at"])
-        candidate_set_status(candidate=candidate, to=CandidateStatus.REFERRED, by=by, note=territory.name)
+        candidate_set_status(
+            candidate=candidate,
+            to=CandidateStatus.REFERRED,
+            by=by,
+            note=" → ".join(territory.name for territory in territories),
+        )
         referral_notify_agents.delay_on_commit(referral.pk)
     return referral
 
 
-def referral_link_create(*, referral: Referral, agent: Agent) -> tuple[ReferralLink, str]:
-    """A new link for one agent and one referral. The raw token is returned once and never stored."""
+def _pass_on(*, candidate: Candidate, referral: Referral, by_user=None, by_agent=None) -> Referral | None:
+    """After `referral` was declined or expired: the next territory of its list receives the
+    referral, skipping any that can no longer receive it. Returns the referral now pending, or
+    None when the list is exhausted and the file is back with the counsellor. Inside the
+    caller's transaction, which holds the candidate's and the referral's rows."""
+    from .tasks import referral_notify_agents
+
+    reason = NEXT_REASON % {"territory": referral.territory.name, "status": referral.status}
+    queued = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("territory")
+        .filter(chain=referral.chain, status=ReferralStatus.QUEUED)
+        .order_by("rank")
+    )
+    for following in queued:
+        if not _can_receive(following.territory):
+            _move(following, ReferralStatus.WITHDRAWN, reason=SKIPPED_REASON)
+            continue
+        now = timezone.now()
+        following.sent_at = now
+        following.expires_at = now + timedelta(days=settings.REFERRAL_ANSWER_DAYS)
+        _move(
+            following,
+            ReferralStatus.PENDING,
+            by_user=by_user,
+            by_agent=by_agent,
+            reason=reason,
+            fields=("sent_at", "expires_at"),
+        )
+        CandidateEvent.objects.create(
+            candidate=candidate, kind=CandidateEvent.Kind.REFERRAL, note=following.territory.name
+        )
+        referral_notify_agents.delay_on_commit(following.pk)
+        return following
+    candidate_set_status(
+        candidate=candidate,
+        to=CandidateStatus.COACHING,
+        by=None,
+        note=_("Liste de territoires épuisée"),
+    )
+    return None
+
+
+def referral_link_create(*, referral: Referral, agent: Agent, expires_at=None) -> tuple[ReferralLink, str]:
+    """A new link for one agent and one referral. The raw token is returned once and never stored.
+    It works until the referral's deadline, or until `expires_at`."""
     token = secrets.token_urlsafe(32)  # 256 random bits
-    link = ReferralLink.objects.create(referral=referral, agent=agent, token_hash=ReferralLink.hash_token(token))
+    link = ReferralLink.objects.create(
+        referral=referral,
+        agent=agent,
+        token_hash=ReferralLink.hash_token(token),
+        expires_at=expires_at or referral.expires_at,
+    )
     return link, token
 
 
-def _answer(*, referral: Referral, agent: Agent, to: str, reason: str = "") -> Referral:
+def _answer(*, referral: Referral, agent: Agent, to: str, category: str = "", reason: str = "") -> Referral:
     from .tasks import referral_notify_answer
 
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("candidate").get(pk=referral.pk)
+        candidate, referral = _lock(referral.pk)
         if referral.status != ReferralStatus.PENDING:
-            raise ReferralError(_("Cette orientation a déjà reçu une réponse."))
+            raise ReferralError(_already_answered(referral))
         if referral.expires_at <= timezone.now():
             raise ReferralError(_("Le délai de réponse de cette orientation est passé."))
         if not agent.is_active or not agent.territories.filter(pk=referral.territory_id).exists():
             raise ReferralError(_("Vous n'êtes pas agent·e de ce territoire."))
-        from_status = referral.status
-        referral.status = to
         referral.answered_by = agent
         referral.answered_at = timezone.now()
+        referral.decline_category = category
         referral.decline_reason = reason
-        referral.save(update_fields=["status", "answered_by", "answered_at", "decline_reason"])
-        _log(referral, from_status=from_status, by_agent=agent, reason=reason)
-        candidate = Candidate.objects.select_for_update().get(pk=referral.candidate_id)
-        candidate_set_status(
-            candidate=candidate,
-            to=CandidateStatus.TAKEN_ON if to == ReferralStatus.ACCEPTED else CandidateStatus.COACHING,
-            by=None,
-            note=f"{referral.territory.name} — {agent}",
+        log_reason = f"{DeclineReason(category).label}. {reason}".strip() if category else reason
+        _move(
+            referral,
+            to,
+            by_agent=agent,
+            reason=str(log_reason),
+            fields=("answered_by", "answered_at", "decline_category", "decline_reason"),
         )
+        note = f"{referral.territory.name} — {agent}"
+        if to == ReferralStatus.ACCEPTED:
+            candidate_set_status(candidate=candidate, to=CandidateStatus.TAKEN_ON, by=None, note=note)
+            for rest in Referral.objects.select_for_update().filter(chain=referral.chain, status=ReferralStatus.QUEUED):
+                _move(
+                    rest,
+                    ReferralStatus.WITHDRAWN,
+                    by_agent=agent,
+                    reason=ACCEPTED_ELSEWHERE_REASON % {"territory": referral.territory.name},
+                )
+        else:
+            _pass_on(candidate=candidate, referral=referral, by_agent=agent)
         referral_notify_answer.delay_on_commit(referral.pk)
     return referral
 
 
+def _already_answered(referral: Referral) -> str:
+    """Tell the one who lost a race who answered first."""
+    if referral.answered_by_id:
+        return _("Cette orientation a déjà reçu une réponse : %(status)s par %(agent)s le %(date)s.") % {
+            "status": referral.get_status_display().lower(),
+            "agent": referral.answered_by,
+            "date": date_format(timezone.localtime(referral.answered_at), "DATETIME_FORMAT"),
+        }
+    return _("Cette orientation n'attend plus de réponse : elle est « %(status)s ».") % {
+        "status": referral.get_status_display()
+    }
+
+
 def referral_accept(*, referral: Referral, agent: Agent) -> Referral:
-    """The agent takes the candidate on."""
+    """The agent takes the candidate on; the rest of the counsellor's list is not needed."""
     return _answer(referral=referral, agent=agent, to=ReferralStatus.ACCEPTED)
 
 
-def referral_decline(*, referral: Referral, agent: Agent, reason: str) -> Referral:
-    """The agent declines, with a reason; the file goes back to the counsellor."""
-    if not reason.strip():
-        raise ReferralError(_("Indiquez la raison du refus."))
-    return _answer(referral=referral, agent=agent, to=ReferralStatus.DECLINED, reason=reason.strip())
+def referral_decline(*, referral: Referral, agent: Agent, category: str, reason: str = "") -> Referral:
+    """The agent declines, with a reason from the list (and in their words when it is "other");
+    the next territory of the list receives the referral, or the file goes back to the counsellor."""
+    if category not in DeclineReason.values:
+        raise ReferralError(_("Choisissez la raison du refus dans la liste."))
+    reason = reason.strip()
+    if category == DeclineReason.OTHER and not reason:
+        raise ReferralError(_("Expliquez la raison du refus."))
+    return _answer(referral=referral, agent=agent, to=ReferralStatus.DECLINED, category=category, reason=reason)
+
+
+def referral_expire(*, referral: Referral) -> Referral | None:
+    """No answer in time: the referral expires and passes to the next territory. Returns None,
+    changing nothing, when the referral was answered or withdrawn meanwhile, or is not yet due
+    (so that two runs of the periodic task at once expire it once)."""
+    from .tasks import referral_notify_expired
+
+    with transaction.atomic():
+        candidate, referral = _lock(referral.pk)
+        if referral.status != ReferralStatus.PENDING or referral.expires_at > timezone.now():
+            return None
+        _move(referral, ReferralStatus.EXPIRED, reason=EXPIRED_REASON % {"days": settings.REFERRAL_ANSWER_DAYS})
+        _pass_on(candidate=candidate, referral=referral)
+        referral_notify_expired.delay_on_commit(referral.pk)
+    return referral
+
+
+def referrals_expire_overdue() -> int:
+    """The periodic task's work: expire every overdue referral. Each in its own transaction, so
+    one failure does not hold back the others."""
+    expired = 0
+    for referral in Referral.objects.overdue().only("pk").order_by("expires_at"):
+        if referral_expire(referral=referral):
+            expired += 1
+    if expired:
+        logger.info("referrals_expire_overdue expired=%s", expired)
+    return expired
 
 
 def referral_email_agents(*, referral: Referral) -> int:
@@ -188,11 +380,18 @@ def referral_email_agents(*, referral: Referral) -> int:
 
 
 def referral_email_answer(*, referral: Referral) -> None:
-    """Tell the candidate and the counsellor what the agent answered."""
+    """Tell the candidate and the counsellor what the agent answered, and what happens next."""
     from pajr.emails import absolute_url, send_templated_email
 
     candidate = referral.candidate
-    context = {"referral": referral, "candidate": candidate, "agent": referral.answered_by}
+    context = {
+        "referral": referral,
+        "candidate": candidate,
+        "agent": referral.answered_by,
+        "next_referral": Referral.objects.successor_of(referral)
+        if referral.status == ReferralStatus.DECLINED
+        else None,
+    }
     send_templated_email(
         to=candidate.email,
         language=candidate.language,
@@ -208,23 +407,112 @@ def referral_email_answer(*, referral: Referral) -> None:
     )
 
 
-def referral_withdraw(*, referral: Referral, by_user: User | None = None, reason: str) -> Referral:
-    """Withdraw a referral still waiting for an answer (the candidate withdrew their consent to
-    sharing, or deleted their account); the file goes back to coaching. Call it inside the
-    caller's transaction when it is part of a larger change."""
+def referral_email_expired(*, referral: Referral) -> None:
+    """Tell the counsellor that the territory let the referral expire, and what happens next."""
+    from pajr.emails import absolute_url, send_templated_email
+
+    counsellor = referral.sent_by
+    send_templated_email(
+        to=counsellor.email,
+        language=counsellor.language,
+        template="referral_expired_counsellor",
+        context={
+            "referral": referral,
+            "candidate": referral.candidate,
+            "next_referral": Referral.objects.successor_of(referral),
+            "link": absolute_url("candidates:file", referral.candidate_id),
+        },
+    )
+
+
+def referral_email_withdrawn(*, referral: Referral) -> None:
+    """Tell the agents who received the referral that it no longer waits for them."""
+    from pajr.emails import send_templated_email
+
+    for link in referral.links.filter(sent_at__isnull=False).select_related("agent"):
+        send_templated_email(
+            to=link.agent.email,
+            language=link.agent.language,
+            template="referral_withdrawn_agent",
+            context={"referral": referral, "agent": link.agent},
+        )
+
+
+# A new link on request: at most this many per agent and referral in a day.
+NEW_LINKS_PER_DAY = 3
+# A link re-sent after the referral's deadline only shows what became of it, for this long.
+LATE_LINK_DAYS = 7
+
+
+def referral_link_resend(*, token: str) -> bool:
+    """ "Send me a new link", from the page of a link that no longer works. The new link goes to
+    the address on file of the agent the old link was sent to, never to an address typed in.
+    Returns whether a link will be sent; the caller says the same thing either way, so that
+    nobody learns whether a token existed."""
+    from .tasks import referral_send_new_link
+
+    link = ReferralLink.objects.for_token(token).filter(agent__is_active=True).only("referral_id", "agent_id").first()
+    if link is None:
+        return False
+    # The new token is made in the worker: a raw token never waits in the broker.
+    referral_send_new_link.delay(link.referral_id, link.agent_id)
+    return True
+
+
+def referral_email_new_link(*, referral: Referral, agent: Agent) -> bool:
+    """Make and email a new link, at most NEW_LINKS_PER_DAY a day per agent and referral."""
+    from pajr.emails import absolute_url, send_templated_email
+
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("territory").get(pk=referral.pk)
+        agent = Agent.objects.select_for_update().get(pk=agent.pk)
+        since = timezone.now() - timedelta(days=1)
+        if (
+            ReferralLink.objects.filter(referral=referral, agent=agent, created_at__gte=since).count()
+            >= NEW_LINKS_PER_DAY
+        ):
+            logger.warning("referral_email_new_link refused (rate) referral=%s agent=%s", referral.pk, agent.pk)
+            return False
+        open_ = referral.is_open
+        expires_at = referral.expires_at if open_ else timezone.now() + timedelta(days=LATE_LINK_DAYS)
+        link, token = referral_link_create(referral=referral, agent=agent, expires_at=expires_at)
+    send_templated_email(
+        to=agent.email,
+        language=agent.language,
+        template="referral_new_link_agent",
+        context={
+            "referral": referral,
+            "agent": agent,
+            "open": open_,
+            "link": absolute_url("referrals:respond", token),
+        },
+    )
+    ReferralLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
+    logger.info("referral_email_new_link referral=%s agent=%s", referral.pk, agent.pk)
+    return True
+
+
+def referral_withdraw(*, referral: Referral, by_user: User | None = None, reason: str) -> Referral:
+    """Withdraw a referral still waiting for an answer, with the rest of its list: the counsellor
+    changed their mind, or the candidate withdrew their consent to sharing or deleted their
+    account. The file goes back to coaching; the agents are told. Call it inside the caller's
+    transaction when it is part of a larger change."""
+    from .tasks import referral_notify_withdrawn
+
+    reason = reason.strip()
+    if not reason:
+        raise ReferralError(_("Indiquez la raison du retrait."))
+    with transaction.atomic():
+        candidate, referral = _lock(referral.pk)
         if referral.status != ReferralStatus.PENDING:
             raise ReferralError(
                 _("Cette orientation n'est plus en attente de réponse : elle ne peut pas être retirée.")
             )
-        from_status = referral.status
-        referral.status = ReferralStatus.WITHDRAWN
-        referral.save(update_fields=["status"])
-        _log(referral, from_status=from_status, by_user=by_user, reason=reason)
-        candidate = Candidate.objects.select_for_update().get(pk=referral.candidate_id)
+        _move(referral, ReferralStatus.WITHDRAWN, by_user=by_user, reason=reason)
+        for rest in Referral.objects.select_for_update().filter(chain=referral.chain, status=ReferralStatus.QUEUED):
+            _move(rest, ReferralStatus.WITHDRAWN, by_user=by_user, reason=CHAIN_WITHDRAWN_REASON)
         if candidate.status == CandidateStatus.REFERRED:
             candidate_set_status(
                 candidate=candidate, to=CandidateStatus.COACHING, by=by_user, note=referral.territory.name
             )
+        referral_notify_withdrawn.delay_on_commit(referral.pk)
     return referral

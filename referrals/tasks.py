@@ -3,8 +3,17 @@ import smtplib
 
 from celery import shared_task
 
+from territories.models import Agent
+
 from .models import Referral
-from .services import referral_email_agents, referral_email_answer
+from .services import (
+    referral_email_agents,
+    referral_email_answer,
+    referral_email_expired,
+    referral_email_new_link,
+    referral_email_withdrawn,
+    referrals_expire_overdue,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +48,29 @@ def referral_notify_agents(referral_id: int) -> None:
 def referral_notify_answer(referral_id: int) -> None:
     if referral := _referral(referral_id):
         referral_email_answer(referral=referral)
+
+
+@shared_task(**RETRY)
+def referral_notify_expired(referral_id: int) -> None:
+    if referral := _referral(referral_id):
+        referral_email_expired(referral=referral)
+
+
+@shared_task(**RETRY)
+def referral_notify_withdrawn(referral_id: int) -> None:
+    if referral := _referral(referral_id):
+        referral_email_withdrawn(referral=referral)
+
+
+@shared_task(**RETRY)
+def referral_send_new_link(referral_id: int, agent_id: int) -> None:
+    referral = _referral(referral_id)
+    agent = Agent.objects.filter(pk=agent_id, is_active=True).first()
+    if referral and agent:
+        referral_email_new_link(referral=referral, agent=agent)
+
+
+@shared_task
+def referrals_expire() -> int:
+    """Celery beat runs it every few minutes (CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
+    return referrals_expire_overdue()

@@ -2,17 +2,27 @@ import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import counsellor_required
 from candidates.models import Candidate
 
-from .forms import ReferralAnswerForm, ReferralSendForm
-from .models import ReferralLink, ReferralStatus
-from .services import ReferralError, referral_accept, referral_decline, referral_send
+from .forms import ReferralAnswerForm, ReferralSendForm, ReferralWithdrawForm
+from .models import Referral, ReferralLink, ReferralStatus
+from .services import (
+    ReferralError,
+    referral_accept,
+    referral_decline,
+    referral_link_resend,
+    referral_send,
+    referral_withdraw,
+)
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -26,7 +36,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             referral = referral_send(
                 candidate=candidate,
-                territory=form.cleaned_data["territory"],
+                territories=form.territories,
                 by=request.user,
                 message=form.cleaned_data["message"],
                 override_reason=form.cleaned_data.get("override_reason", ""),
@@ -40,10 +50,33 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"territory": referral.territory.name},
             )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect("candidates:file", pk=candidate.pk)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label} : {error}" if label else error)
+
+
+@counsellor_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counsellor withdraws a referral still waiting for an answer (and the rest of its list)."""
+    referral = get_object_or_404(Referral, pk=pk)
+    form = ReferralWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            referral_withdraw(referral=referral, by_user=request.user, reason=form.cleaned_data["reason"])
+        except ReferralError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Orientation retirée : les agent·e·s du territoire sont prévenu·e·s."))
+    else:
+        _form_errors(request, form)
+    return redirect("candidates:file", pk=referral.candidate_id)
 
 
 def _link(token: str) -> ReferralLink | None:
@@ -63,22 +96,45 @@ def _link(token: str) -> ReferralLink | None:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token must never leave in a Referer: "same-origin" sends none to other sites. Not
-    # "no-referrer": under it Chromium posts the page's own form with `Origin: null`, which
-    # Django's CSRF check rightly refuses, and no agent could answer.
-    response["Referrer-Policy"] = "same-origin"
+    # The token is in the URL: it must never leave in a Referer, even to this site's own pages.
+    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
+class _LinkCsrfMiddleware(CsrfViewMiddleware):
+    """Django's CSRF check, for the pages served with `Referrer-Policy: no-referrer`.
+
+    Under that policy browsers send `Origin: null` with the page's own form (the Fetch
+    standard), which Django's check refuses, so no agent could answer. Here a `null` origin is
+    accepted only when the browser itself says the request comes from this site
+    (`Sec-Fetch-Site: same-origin`, which a page cannot forge); the CSRF token must match as
+    everywhere else."""
+
+    def _origin_verified(self, request):
+        if request.META.get("HTTP_ORIGIN") == "null":
+            return request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
+        return super()._origin_verified(request)
+
+
+link_csrf_protect = decorator_from_middleware(_LinkCsrfMiddleware)
+
+
+def _invalid(request: HttpRequest, token: str) -> HttpResponse:
+    """Unknown, tampered and expired links get the same page: nobody learns which it was."""
+    return _private(render(request, "referrals/link_invalid.html", {"token": token}, status=404))
+
+
+@csrf_exempt
+@link_csrf_protect
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The agent's link. GET and HEAD only show; a POST from the page's form acts."""
     link = _link(token)
-    referral = link.referral if link else None
-    if link is None or (referral.status == ReferralStatus.PENDING and not referral.is_open):
-        return _private(render(request, "referrals/link_invalid.html", status=404))
+    if link is None or not link.works():
+        return _invalid(request, token)
+    referral = link.referral
 
     form = ReferralAnswerForm(request.POST or None)
     status = 200
@@ -88,16 +144,39 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                 if form.cleaned_data["decision"] == "accept":
                     referral_accept(referral=referral, agent=link.agent)
                 else:
-                    referral_decline(referral=referral, agent=link.agent, reason=form.cleaned_data["reason"])
+                    referral_decline(
+                        referral=referral,
+                        agent=link.agent,
+                        category=form.cleaned_data["category"],
+                        reason=form.cleaned_data["reason"],
+                    )
             except ReferralError as error:
                 messages.error(request, str(error))
-            return redirect("referrals:respond", token=token)
+            return _private(redirect("referrals:respond", token=token))
         status = 400
     return _private(
         render(
             request,
             "referrals/respond.html",
-            {"referral": referral, "agent": link.agent, "form": form},
+            {"referral": referral, "agent": link.agent, "form": form, "next_referral": _next_for_page(referral)},
             status=status,
         )
     )
+
+
+def _next_for_page(referral):
+    if referral.status in (ReferralStatus.DECLINED, ReferralStatus.EXPIRED):
+        return Referral.objects.successor_of(referral)
+    return None
+
+
+@csrf_exempt
+@link_csrf_protect
+@never_cache
+@require_POST
+def new_link(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Send me a new link": to the address on file of the agent the link was for, whatever was
+    typed. The answer is the same whether or not the token existed."""
+    if TOKEN_RE.fullmatch(token):
+        referral_link_resend(token=token)
+    return _private(render(request, "referrals/link_resent.html"))

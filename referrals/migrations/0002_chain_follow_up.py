@@ -25,6 +25,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="referral",
+            options={
+                "ordering": ["-created_at", "rank", "-id"],
+                "verbose_name": "orientation",
+                "verbose_name_plural": "orientations",
+            },
+        ),
         migrations.CreateModel(
             name="FollowUp",
             fields=[

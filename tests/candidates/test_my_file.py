@@ -141,7 +141,7 @@ def test_the_page_says_what_comes_next_for_each_status(client, status, expected)
 
 
 def test_a_referred_file_names_the_territory_studying_it(signed_in, candidate, territory, counsellor):
-    referral_send(candidate=candidate, territory=territory, by=counsellor, message="Note pour l'agent·e")
+    referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Note pour l'agent·e")
 
     page = text(signed_in.get(MY_FILE))
 
@@ -172,10 +172,10 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
     candidate = CandidateFactory(target_territory=first, mature=True)
     CandidateEvent.objects.create(candidate=candidate, kind="registered", to_status="new", note="Note interne 1")
     candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=counsellor, note="Note interne 2")
-    declined = referral_send(candidate=candidate, territory=first, by=counsellor, message="Message à l'agent·e")
-    referral_decline(referral=declined, agent=first.agents.get(), reason="Raison du refus")
+    declined = referral_send(candidate=candidate, territories=[first], by=counsellor, message="Message à l'agent·e")
+    referral_decline(referral=declined, agent=first.agents.get(), category="other", reason="Raison du refus")
     candidate.refresh_from_db()
-    accepted = referral_send(candidate=candidate, territory=second, by=counsellor)
+    accepted = referral_send(candidate=candidate, territories=[second], by=counsellor)
     referral_accept(referral=accepted, agent=agent)
     client.force_login(candidate.user)
 
@@ -226,7 +226,7 @@ def test_contact_is_nobody_yet_then_the_counsellor_then_the_agent(client, counse
     assert counsellor.get_full_name() in text(response)
     assert counsellor.email not in text(response)
 
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
     agent = territory.agents.get()
     referral_accept(referral=referral, agent=agent)
     page = text(client.get(MY_FILE))
@@ -330,7 +330,7 @@ def test_the_coaching_warning_is_on_the_page_before_withdrawing(signed_in):
 
 
 def test_withdrawing_sharing_withdraws_the_pending_referral(signed_in, candidate, territory, counsellor):
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
 
     response = signed_in.post(CONSENTS, {"coaching": "on"}, follow=True)
 
@@ -349,7 +349,7 @@ def test_withdrawing_sharing_withdraws_the_pending_referral(signed_in, candidate
 
 
 def test_withdrawing_sharing_leaves_an_answered_referral_alone(signed_in, candidate, territory, counsellor):
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
     referral_accept(referral=referral, agent=territory.agents.get())
 
     signed_in.post(CONSENTS, {"coaching": "on"})
@@ -362,7 +362,7 @@ def test_withdrawing_sharing_leaves_an_answered_referral_alone(signed_in, candid
 
 
 def test_consents_and_referral_change_together_or_not_at_all(signed_in, candidate, territory, counsellor, monkeypatch):
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
     rows = consent_rows(candidate)
 
     def broken(**kwargs):
@@ -406,8 +406,8 @@ def full_candidate(territory, counsellor):
     )
     CandidateTarget.objects.create(candidate=candidate, territory=second, rank=2)
     CandidateTarget.objects.create(candidate=candidate, territory=third, rank=3)
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor, message="Message interne")
-    referral_decline(referral=referral, agent=territory.agents.get(), reason="Raison interne")
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Message interne")
+    referral_decline(referral=referral, agent=territory.agents.get(), category="other", reason="Raison interne")
     return Candidate.objects.get(pk=candidate.pk)
 
 
@@ -504,7 +504,7 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
 
 
 def test_delete_page_explains_and_changes_nothing(signed_in, candidate, territory, counsellor):
-    referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral_send(candidate=candidate, territories=[territory], by=counsellor)
 
     response = signed_in.get(DELETE)
 
@@ -552,7 +552,7 @@ def test_delete_removes_the_account_anonymizes_the_file_and_signs_out(
     cv_path = media / candidate.cv.name
     assert cv_path.exists()
     CandidateEvent.objects.create(candidate=candidate, kind="status_changed", to_status="new", note="Note interne")
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor, message="Message interne")
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Message interne")
     user_pk, registered_at = candidate.user.pk, candidate.created_at
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -614,7 +614,7 @@ def test_an_account_other_rows_protect_is_deactivated_and_anonymized_instead(sig
 
 
 def test_delete_is_all_or_nothing(signed_in, candidate, territory, counsellor, monkeypatch):
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

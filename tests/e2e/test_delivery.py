@@ -27,7 +27,7 @@ def people(transactional_db):
 
 def send_referral(counsellor, territory, candidate):
     with transaction.atomic():  # the task is published when this commits
-        return referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr.")
+        return referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr.")
 
 
 def test_the_agent_receives_their_link_once(celery_worker_process, smtp_server, people):

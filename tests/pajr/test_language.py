@@ -45,7 +45,7 @@ def test_each_email_is_in_its_recipients_language(mailoutbox, territory, django_
     candidate = CandidateFactory(target_territory=territory, mature=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        referral_send(candidate=candidate, territory=territory, by=CounsellorFactory())
+        referral_send(candidate=candidate, territories=[territory], by=CounsellorFactory())
 
     subjects = {m.to[0]: m.subject for m in mailoutbox}
     assert subjects["english@paj.example.org"].startswith("New referral:")

@@ -25,7 +25,7 @@ def candidate(territory):
 
 def send(candidate, territory, counsellor, django_capture_on_commit_callbacks, message="Projet mûr"):
     with django_capture_on_commit_callbacks(execute=True):
-        return referral_send(candidate=candidate, territory=territory, by=counsellor, message=message)
+        return referral_send(candidate=candidate, territories=[territory], by=counsellor, message=message)
 
 
 def test_send_saves_logs_and_emails_each_agent_a_link_after_commit(
@@ -35,7 +35,7 @@ def test_send_saves_logs_and_emails_each_agent_a_link_after_commit(
     AgentFactory(territories=[territory], is_active=False)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        referral = referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr")
+        referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
         assert mailoutbox == []
     assert len(callbacks) == 1
     callbacks[0]()
@@ -86,7 +86,7 @@ def test_send_requires_sharing_consent(territory, counsellor):
     )
 
     with pytest.raises(ReferralError, match="consenti"):
-        referral_send(candidate=candidate, territory=territory, by=counsellor)
+        referral_send(candidate=candidate, territories=[territory], by=counsellor)
     assert not Referral.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_latest_consent_wins(candidate, territory, counsellor):
     )
 
     with pytest.raises(ReferralError):
-        referral_send(candidate=candidate, territory=territory, by=counsellor)
+        referral_send(candidate=candidate, territories=[territory], by=counsellor)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_send_is_refused_and_changes_nothing(candidate, territory, counsellor, s
     territory.refresh_from_db()
 
     with pytest.raises(ReferralError, match=message):
-        referral_send(candidate=candidate, territory=territory, by=by)
+        referral_send(candidate=candidate, territories=[territory], by=by)
     assert not Referral.objects.exists()
     assert not ReferralTransition.objects.exists()
 
@@ -124,7 +124,7 @@ def test_second_open_referral_is_refused(candidate, territory, counsellor, djang
     type(candidate).objects.filter(pk=candidate.pk).update(status=CandidateStatus.COACHING)
 
     with pytest.raises(ReferralError, match="déjà en attente"):
-        referral_send(candidate=candidate, territory=territory, by=counsellor)
+        referral_send(candidate=candidate, territories=[territory], by=counsellor)
     assert Referral.objects.count() == 1
 
 
@@ -162,13 +162,13 @@ def test_decline_needs_a_reason_and_returns_the_file_to_the_counsellor(
     agent = territory.agents.get()
 
     with pytest.raises(ReferralError, match="raison"):
-        referral_decline(referral=referral, agent=agent, reason="  ")
+        referral_decline(referral=referral, agent=agent, category="other", reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        referral_decline(referral=referral, agent=agent, reason="Pas de poste <b>maintenant</b>")
+        referral_decline(referral=referral, agent=agent, category="other", reason="Pas de poste <b>maintenant</b>")
 
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.DECLINED
-    assert referral.transitions.last().reason == "Pas de poste <b>maintenant</b>"
+    assert referral.transitions.last().reason == "Autre raison. Pas de poste <b>maintenant</b>"
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.COACHING
     to_counsellor = next(m for m in mailoutbox if m.to == [counsellor.email])
@@ -184,7 +184,7 @@ def test_answering_twice_is_refused(candidate, territory, counsellor, django_cap
     referral_accept(referral=referral, agent=agent)
 
     with pytest.raises(ReferralError, match="déjà reçu une réponse"):
-        referral_decline(referral=referral, agent=agent, reason="Non")
+        referral_decline(referral=referral, agent=agent, category="other", reason="Non")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     assert referral.transitions.count() == 2
@@ -215,9 +215,9 @@ def test_send_is_refused_until_the_project_is_declared_mature(territory, counsel
     candidate = CandidateFactory(target_territory=territory)
 
     with pytest.raises(ReferralError, match="déclaré mûr"):
-        referral_send(candidate=candidate, territory=territory, by=counsellor)
+        referral_send(candidate=candidate, territories=[territory], by=counsellor)
     with pytest.raises(ReferralError, match="déclaré mûr"):
-        referral_send(candidate=candidate, territory=territory, by=counsellor, override_reason="   ")
+        referral_send(candidate=candidate, territories=[territory], by=counsellor, override_reason="   ")
     assert not Referral.objects.exists()
 
 
@@ -227,7 +227,7 @@ def test_send_with_an_override_reason_logs_it_in_the_first_transition(territory,
     with caplog.at_level("WARNING", logger="referrals.services"):
         referral = referral_send(
             candidate=candidate,
-            territory=territory,
+            territories=[territory],
             by=counsellor,
             message="Pour l'agent·e",
             override_reason="L'offre d'emploi ferme vendredi",
@@ -244,6 +244,6 @@ def test_send_once_declared_mature_needs_no_override(territory, counsellor):
     candidate = CandidateFactory(target_territory=territory)
     candidate_declare_mature(candidate=candidate, by=counsellor, note="CV revu, séjour fait.")
 
-    referral = referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr")
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
 
     assert referral.transitions.get().reason == "Projet mûr"

@@ -44,7 +44,7 @@ def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutb
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("referrals:send", args=[candidate.pk]), {"territory": territory.pk, "message": "Prête."}
+            reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk, "message": "Prête."}
         )
 
     assert response["Location"] == reverse("candidates:file", args=[candidate.pk])
@@ -68,12 +68,12 @@ def test_referral_before_maturity_is_refused_without_a_reason_and_sent_with_one(
     client.force_login(counsellor)
     url = reverse("referrals:send", args=[candidate.pk])
 
-    response = client.post(url, {"territory": territory.pk}, follow=True)
+    response = client.post(url, {"territory_1": territory.pk}, follow=True)
 
     assert "pas encore été déclaré mûr" in response.content.decode()
     assert not Referral.objects.exists()
 
-    client.post(url, {"territory": territory.pk, "override_reason": "Offre d'emploi urgente"})
+    client.post(url, {"territory_1": territory.pk, "override_reason": "Offre d'emploi urgente"})
 
     referral = Referral.objects.get()
     assert "Offre d'emploi urgente" in referral.transitions.get().reason
@@ -83,7 +83,7 @@ def test_refused_referral_shows_why_on_the_file(client, counsellor, territory):
     candidate = CandidateFactory(target_territory=territory, consents=False)
     client.force_login(counsellor)
 
-    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory": territory.pk}, follow=True)
+    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk}, follow=True)
 
     assert "pas consenti" in response.content.decode()
     assert not Referral.objects.exists()
@@ -93,7 +93,7 @@ def test_sending_needs_a_valid_territory(client, counsellor):
     candidate = CandidateFactory()
     client.force_login(counsellor)
 
-    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory": "x"}, follow=True)
+    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory_1": "x"}, follow=True)
 
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert not Referral.objects.exists()
@@ -103,9 +103,9 @@ def test_sending_is_post_only_and_for_counsellors_only(client, territory):
     candidate = CandidateFactory(target_territory=territory)
     url = reverse("referrals:send", args=[candidate.pk])
 
-    assert client.post(url, {"territory": territory.pk}).status_code == 302  # to sign in
+    assert client.post(url, {"territory_1": territory.pk}).status_code == 302  # to sign in
     client.force_login(candidate.user)
-    assert client.post(url, {"territory": territory.pk}).status_code == 403
+    assert client.post(url, {"territory_1": territory.pk}).status_code == 403
     assert not Referral.objects.exists()
 
 
@@ -130,7 +130,7 @@ def test_get_and_head_show_the_summary_and_change_nothing(client, referral, url)
     assert "Elle a fait un séjour exploratoire." in html
     assert "Accepter cette orientation" in html and "Refuser cette orientation" in html
     assert referral.candidate.email not in html  # contact details once accepted only
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert unchanged(referral)
@@ -151,15 +151,31 @@ def test_post_accept(client, referral, agent, url, mailoutbox, django_capture_on
 
 
 def test_post_decline_requires_a_reason(client, referral, url):
-    response = client.post(url, {"decision": "decline", "reason": " "})
+    response = client.post(url, {"decision": "decline", "reason": "Pas maintenant"})
 
     assert response.status_code == 400
-    assert "Indiquez la raison du refus" in response.content.decode()
+    assert "Choisissez la raison du refus" in response.content.decode()
     assert unchanged(referral)
 
 
+def test_post_decline_for_another_reason_requires_the_words(client, referral, url):
+    response = client.post(url, {"decision": "decline", "category": "other", "reason": " "})
+
+    assert response.status_code == 400
+    assert "Expliquez la raison du refus" in response.content.decode()
+    assert unchanged(referral)
+
+
+def test_post_decline_with_a_reason_from_the_list(client, referral, url):
+    client.post(url, {"decision": "decline", "category": "housing"})
+
+    referral.refresh_from_db()
+    assert (referral.status, referral.decline_category, referral.decline_reason) == ("declined", "housing", "")
+    assert "Logement trop difficile" in client.get(url).content.decode()
+
+
 def test_post_decline_with_hostile_reason_is_shown_escaped(client, referral, url):
-    client.post(url, {"decision": "decline", "reason": "<script>alert('x')</script>"})
+    client.post(url, {"decision": "decline", "category": "other", "reason": "<script>alert('x')</script>"})
 
     html = client.get(url).content.decode()
     referral.refresh_from_db()
@@ -176,7 +192,7 @@ def test_post_with_an_unknown_decision_changes_nothing(client, referral, url):
 def test_used_link_shows_the_decision_and_cannot_change_it(client, referral, url):
     client.post(url, {"decision": "accept"})
 
-    response = client.post(url, {"decision": "decline", "reason": "Trop tard"}, follow=True)
+    response = client.post(url, {"decision": "decline", "category": "other", "reason": "Trop tard"}, follow=True)
 
     html = response.content.decode()
     assert "déjà reçu une réponse" in html

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def referral(territory, counsellor):
     candidate = CandidateFactory(target_territory=territory, mature=True)
-    return referral_send(candidate=candidate, territory=territory, by=counsellor, message="Projet mûr")
+    return referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
 
 
 def test_withdraw_logs_the_transition_and_returns_the_file_to_coaching(referral):

@@ -1,0 +1,182 @@
+"""The agent's email link: headers, CSRF under `Referrer-Policy: no-referrer`, HEAD, and
+"send me a new link"."""
+
+import datetime
+
+import pytest
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import CandidateStatus
+from referrals.models import Referral, ReferralLink, ReferralStatus, ReferralTransition
+from referrals.services import NEW_LINKS_PER_DAY, referral_link_create
+from tests.factories import AgentFactory, CandidateFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(territory):
+    return ReferralFactory(candidate=CandidateFactory(target_territory=territory, status=CandidateStatus.REFERRED))
+
+
+@pytest.fixture
+def agent(referral):
+    return referral.territory.agents.get()
+
+
+@pytest.fixture
+def token(referral, agent):
+    return referral_link_create(referral=referral, agent=agent)[1]
+
+
+def csrf_client() -> tuple[Client, str]:
+    """A browser-like client: Django checks CSRF, and the form's token matches the cookie."""
+    client = Client(enforce_csrf_checks=True)
+    secret = _get_new_csrf_string()
+    client.cookies["csrftoken"] = secret
+    return client, _mask_cipher_secret(secret)
+
+
+def main(response) -> str:
+    return response.content.decode().split("<main")[1].split("</main>")[0]
+
+
+def test_the_page_and_its_errors_keep_the_token_to_themselves(client, token):
+    for url in (f"/r/{token}/", "/r/" + "A" * 43 + "/"):
+        response = client.get(url)
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert "noindex" in response["X-Robots-Tag"]
+        assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_head_shows_nothing_and_changes_nothing(client, token, referral):
+    response = client.head(f"/r/{token}/")
+
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PENDING
+
+
+def test_a_post_from_the_page_is_accepted_with_a_null_origin_from_the_same_site(token, referral):
+    """What Chromium sends for the page's own form under `Referrer-Policy: no-referrer`."""
+    client, csrf = csrf_client()
+
+    response = client.post(
+        f"/r/{token}/",
+        {"decision": "accept", "csrfmiddlewaretoken": csrf},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+        {"Origin": "https://evil.example"},
+    ],
+)
+def test_a_post_from_elsewhere_is_refused_even_with_a_token(token, referral, headers):
+    client, csrf = csrf_client()
+
+    response = client.post(f"/r/{token}/", {"decision": "accept", "csrfmiddlewaretoken": csrf}, headers=headers)
+
+    assert response.status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PENDING
+
+
+def test_a_post_without_the_csrf_token_is_refused_even_from_the_same_site(token, referral):
+    client, _ = csrf_client()
+
+    response = client.post(
+        f"/r/{token}/", {"decision": "accept"}, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    )
+
+    assert response.status_code == 403
+    assert not ReferralTransition.objects.exists()
+
+
+def test_the_invalid_page_offers_a_new_link(client, referral, token):
+    Referral.objects.filter(pk=referral.pk).update(expires_at=timezone.now())
+
+    html = client.get(f"/r/{token}/").content.decode()
+
+    assert "M'envoyer un nouveau lien" in html
+    assert reverse("referrals:new_link", args=[token]) in html
+
+
+def test_a_new_link_goes_to_the_address_on_file_only(client, referral, agent, token, mailoutbox):
+    response = client.post(reverse("referrals:new_link", args=[token]), {"email": "attacker@evil.example"})
+
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert [m.to for m in mailoutbox] == [[agent.email]]
+    new_token = mailoutbox[0].body.split("/r/")[1].split("/")[0]
+    assert new_token != token
+    assert client.get(f"/r/{new_token}/").status_code == 200
+    assert ReferralLink.objects.filter(referral=referral, agent=agent, sent_at__isnull=False).count() == 1
+
+
+def test_an_unknown_token_gets_the_same_answer_and_no_mail(client, token, mailoutbox):
+    known = client.post(reverse("referrals:new_link", args=[token]))
+    mailoutbox.clear()
+
+    unknown = client.post(reverse("referrals:new_link", args=["B" * 43]))
+    garbage = client.post(reverse("referrals:new_link", args=["<script>"]))
+
+    assert main(known) == main(unknown) == main(garbage)
+    assert mailoutbox == []
+
+
+def test_new_links_are_rate_limited(client, token, mailoutbox, referral, agent):
+    for _ in range(NEW_LINKS_PER_DAY + 2):
+        client.post(reverse("referrals:new_link", args=[token]))
+
+    # The first link (the fixture's) counts: three links in a day at most.
+    assert len(mailoutbox) == NEW_LINKS_PER_DAY - 1
+    assert ReferralLink.objects.filter(referral=referral, agent=agent).count() == NEW_LINKS_PER_DAY
+
+
+def test_an_inactive_agent_gets_no_new_link(client, token, agent, mailoutbox):
+    agent.is_active = False
+    agent.save()
+
+    client.post(reverse("referrals:new_link", args=[token]))
+
+    assert mailoutbox == []
+
+
+def test_a_new_link_after_the_deadline_shows_what_became_of_the_referral(client, referral, token, mailoutbox):
+    deadline = timezone.now() - datetime.timedelta(hours=1)
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.EXPIRED, expires_at=deadline)
+    ReferralLink.objects.filter(referral=referral).update(
+        created_at=deadline - datetime.timedelta(days=10), expires_at=deadline
+    )
+    assert client.get(f"/r/{token}/").status_code == 404
+
+    client.post(reverse("referrals:new_link", args=[token]))
+
+    assert "délai de réponse de cette orientation est passé" in mailoutbox[0].body
+    new_token = mailoutbox[0].body.split("/r/")[1].split("/")[0]
+    response = client.get(f"/r/{new_token}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Le délai de réponse est passé" in html
+    assert 'value="accept"' not in html
+
+
+def test_a_new_link_is_no_way_into_another_agents_referral(client, referral, token, territory, mailoutbox):
+    colleague = AgentFactory(territories=[territory])
+
+    client.post(reverse("referrals:new_link", args=[token]))
+
+    assert [m.to for m in mailoutbox] != [[colleague.email]]
+    assert not ReferralLink.objects.filter(agent=colleague).exists()
