@@ -187,6 +187,12 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     expect(page).to_have_url(re.compile(r"/comptes/login/$"))
     sign_in(page, counsellor.email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/conseil/$"))  # a counsellor lands on the dashboard
+    # "À trier": she waits there; the counsellor takes her on, and finds her under "Mes candidat·e·s".
+    row = page.get_by_role("row").filter(has_text="Amina Diallo")
+    row.get_by_role("button", name="Prendre en charge").click()
+    expect(page.get_by_role("status").filter(has_text="Vous accompagnez maintenant Amina Diallo")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Amina Diallo")).to_have_count(0)
+    page.get_by_role("link", name="Mes candidat·e·s").click()
     page.get_by_role("link", name="Amina Diallo").click()
     expect(page.get_by_role("heading", name="Amina Diallo")).to_be_visible()
     # A referral needs the project declared mature first.
@@ -197,7 +203,7 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     page.get_by_role("button", name="Déclarer le projet mûr").click()
     expect(page.get_by_role("status").filter(has_text="Projet déclaré mûr")).to_be_visible()
     expect(page.get_by_label("Raison d'orienter sans projet déclaré mûr")).to_have_count(0)
-    page.get_by_role("combobox", name="Territoire").select_option(label=territory.name)
+    expect(page.get_by_role("combobox", name="1er territoire")).to_have_value(str(territory.pk))  # her choice
     page.get_by_label("Message à l'agent·e").fill("Projet d'installation solide ; infirmière, permis en cours.")
     page.get_by_role("button", name="Envoyer l'orientation").click()
     expect(page.get_by_role("status").filter(has_text="Orientation envoyée")).to_be_visible()
