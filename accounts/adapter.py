@@ -33,6 +33,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user.is_counsellor:
             return reverse("candidates:queue")
+        if user.role == user.Role.AGENT:
+            return reverse("referrals:agent_home")
         if candidate := getattr(user, "candidate", None):
             if candidate.status == CandidateStatus.DRAFT:
                 return registration_url(candidate)  # back where the registration stopped

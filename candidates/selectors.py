@@ -1,5 +1,5 @@
 from accounts.models import User
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 
 from .models import Candidate, Consent
 
@@ -13,8 +13,12 @@ def can_view_cv(user: User, candidate: Candidate) -> bool:
     if candidate.user_id is not None and candidate.user_id == user.pk:
         return True
     if user.is_counsellor:
-        # For now every counsellor sees every file; issue 4 narrows this to their own candidates.
+        # Every EER counsellor may open every file: they triage together, cover for each other,
+        # and the dashboard has an "all files" list. Each opening of a file is logged (FileAccess).
         return True
-    return Referral.objects.filter(
-        candidate=candidate, territory__agents__user=user, territory__agents__is_active=True
-    ).exists() and candidate.has_consent(Consent.Purpose.SHARING)
+    return (
+        Referral.objects.filter(candidate=candidate, territory__agents__user=user, territory__agents__is_active=True)
+        .exclude(status=ReferralStatus.QUEUED)  # a territory further down the list has not received it
+        .exists()
+        and candidate.has_consent(Consent.Purpose.SHARING)
+    )

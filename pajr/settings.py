@@ -149,6 +149,14 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# PAJ agents have no password: they sign in with a code sent by email ("Recevoir un code par
+# courriel" on the sign-in page). The email leaves through the Celery worker, so the code lives
+# 10 minutes rather than allauth's 3; 3 wrong tries and it is void (a new one must be asked for,
+# which allauth rate-limits per address).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {"request_login_code": "accounts.forms.RequestLoginCodeForm"}  # not for EER staff
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 # allauth's rate limits are on with their defaults (sign-up 20/min per IP: an EER office may
 # register several people from one address; login failures 5 per 5 min per account, ...). They
 # count in the cache: locmem by default, Redis when REDIS_URL is set.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agent_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -8,4 +8,11 @@ urlpatterns = [
     path("conseil/orientations/<int:pk>/retirer/", views.withdraw, name="withdraw"),
     path("r/<str:token>/", views.respond, name="respond"),
     path("r/<str:token>/nouveau-lien/", views.new_link, name="new_link"),
+    path("r/<str:token>/cv/", views.link_cv, name="link_cv"),
+    # The PAJ agent's space (agents sign in with a code sent by email).
+    path("agent/", agent_views.home, name="agent_home"),
+    path("agent/orientations/<int:pk>/", agent_views.referral, name="agent_referral"),
+    path("agent/orientations/<int:pk>/repondre/", agent_views.answer, name="agent_answer"),
+    path("agent/orientations/<int:pk>/suivi/", agent_views.follow_up, name="agent_follow_up"),
+    path("agent/envoyer-a-eer/", agent_views.refer_to_eer, name="agent_refer_to_eer"),
 ]

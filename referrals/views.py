@@ -1,17 +1,20 @@
+import logging
 import re
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import counsellor_required
-from candidates.models import Candidate
+from candidates.files import cv_response
+from candidates.models import Candidate, Consent
 
 from .forms import ReferralAnswerForm, ReferralSendForm, ReferralWithdrawForm
 from .models import Referral, ReferralLink, ReferralStatus
@@ -23,6 +26,8 @@ from .services import (
     referral_send,
     referral_withdraw,
 )
+
+logger = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -158,7 +163,14 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         render(
             request,
             "referrals/respond.html",
-            {"referral": referral, "agent": link.agent, "form": form, "next_referral": _next_for_page(referral)},
+            {
+                "referral": referral,
+                "agent": link.agent,
+                "form": form,
+                "next_referral": _next_for_page(referral),
+                "shared": referral.candidate.has_consent(Consent.Purpose.SHARING),
+                "cv_url": reverse("referrals:link_cv", args=[token]),
+            },
             status=status,
         )
     )
@@ -180,3 +192,18 @@ def new_link(request: HttpRequest, token: str) -> HttpResponse:
     if TOKEN_RE.fullmatch(token):
         referral_link_resend(token=token)
     return _private(render(request, "referrals/link_resent.html"))
+
+
+@never_cache
+@require_safe
+def link_cv(request: HttpRequest, token: str) -> HttpResponse:
+    """The candidate's CV, for the agent holding a working link, while the candidate consents to
+    sharing. Otherwise the same 404 as an unknown link."""
+    link = _link(token)
+    if link is None or not link.works() or link.referral.status == ReferralStatus.QUEUED:
+        raise Http404
+    candidate = link.referral.candidate
+    if not candidate.cv or not candidate.has_consent(Consent.Purpose.SHARING):
+        raise Http404
+    logger.info("link_cv referral=%s agent=%s", link.referral_id, link.agent_id)
+    return _private(cv_response(candidate))

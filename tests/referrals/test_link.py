@@ -180,3 +180,46 @@ def test_a_new_link_is_no_way_into_another_agents_referral(client, referral, tok
 
     assert [m.to for m in mailoutbox] != [[colleague.email]]
     assert not ReferralLink.objects.filter(agent=colleague).exists()
+
+
+# --- The CV behind the link ------------------------------------------------------------------
+
+
+def store_cv(candidate) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from candidates.cv import validate_cv
+    from candidates.services import candidate_set_cv
+    from tests.documents import make_pdf
+
+    file = SimpleUploadedFile("CV Amina.pdf", make_pdf(), "application/pdf")
+    candidate_set_cv(candidate=candidate, file=file, kind=validate_cv(file))
+
+
+def test_the_link_gives_the_cv_while_the_candidate_consents(client, referral, token):
+    from candidates.models import Consent
+    from candidates.services import candidate_set_consents
+
+    store_cv(referral.candidate)
+    url = reverse("referrals:link_cv", args=[token])
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    candidate_set_consents(
+        candidate=referral.candidate, choices={Consent.Purpose.SHARING: False}, method=Consent.Method.MY_FILE
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_no_cv_behind_a_dead_or_unknown_link_or_a_queued_referral(client, referral, token):
+    store_cv(referral.candidate)
+
+    assert client.get(reverse("referrals:link_cv", args=["A" * 43])).status_code == 404
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.QUEUED)
+    assert client.get(reverse("referrals:link_cv", args=[token])).status_code == 404
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.PENDING, expires_at=timezone.now())
+    assert client.get(reverse("referrals:link_cv", args=[token])).status_code == 404

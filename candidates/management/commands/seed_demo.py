@@ -8,8 +8,10 @@ from django.db import transaction
 from accounts.models import User
 from candidates.models import Candidate, ProfileKind
 from candidates.services import candidate_declare_mature, candidate_register
+from referrals.models import DeclineReason
 from referrals.services import referral_accept, referral_decline, referral_send
 from territories.models import Agent, Territory
+from territories.services import agent_account_ensure
 
 DEMO_PASSWORD = "demo-pajr-2026"  # noqa: S105 - printed on the console, DEBUG only
 DOMAIN = "demo.pajr.localhost"
@@ -48,7 +50,9 @@ class Command(BaseCommand):
             "  conseil1@%s       EER counsellor, dashboard at /conseil/\n"
             "  conseil2@%s       EER counsellor\n"
             "  amina.diallo@%s   candidate, /mon-dossier/\n"
-            "Agents answer from the links in their emails: see /dev/courriels/.\n" % ((DEMO_PASSWORD,) + (DOMAIN,) * 4)
+            "Agents answer from the links in their emails: see /dev/courriels/. They can also sign in with\n"
+            "a code sent by email (agent-<territory code, lowercase>@%s) to their space at /agent/.\n"
+            % ((DEMO_PASSWORD,) + (DOMAIN,) * 5)
         )
 
     @transaction.atomic
@@ -83,6 +87,7 @@ class Command(BaseCommand):
                 phone="418 555-0100",
             )
             agent.territories.add(territory)
+            agent_account_ensure(agent=agent)
         candidates: list[Candidate] = []
         for first, last, kind in PEOPLE:
             slug = f"{first}.{last}".lower().replace(" ", "-").replace("é", "e").replace("ô", "o")
@@ -106,9 +111,11 @@ class Command(BaseCommand):
                 by=counsellors[index % 2],
                 note="CV revu, diplôme reconnu, séjour exploratoire fait (démo).",
             )
+            # The declined ones had a second territory on their list: it receives the referral next.
+            second = [t for t in territories if t != candidate.first_target][index % 2] if index >= 4 else None
             referral = referral_send(
                 candidate=candidate,
-                territory=candidate.first_target,
+                territories=[candidate.first_target, second] if second else [candidate.first_target],
                 by=counsellors[index % 2],
                 message="Projet solide : CV revu, diplôme reconnu, séjour exploratoire fait.",
             )
@@ -121,11 +128,12 @@ class Command(BaseCommand):
                 referral_decline(
                     referral=referral,
                     agent=agent,
+                    category=DeclineReason.NO_JOBS,
                     reason="Aucun poste dans ce domaine en ce moment.",
                 )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: 1 coordinator, 2 counsellors, {len(territories)} agents, {len(candidates)} candidates, "
-                "6 referrals (their emails go out through the worker)."
+                "8 referrals, 2 of them passed on to a second territory (their emails go out through the worker)."
             )
         )

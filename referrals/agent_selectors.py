@@ -1,0 +1,74 @@
+"""Reads for the PAJ agent's space. An agent only ever reads through Referral.objects.for_agent:
+the referrals sent to their territories, never a queued one."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from territories.models import Agent
+
+from .models import FollowUp, FollowUpStep, Referral, ReferralStatus
+
+AGENT_TABS = {
+    "en-attente": _("En attente de réponse"),
+    "suivi": _("Acceptées : suivi en cours"),
+    "fermees": _("Fermées"),
+}
+DEFAULT_AGENT_TAB = "en-attente"
+
+
+def follow_ups_prefetch() -> Prefetch:
+    """The follow-up steps with who recorded them, for templates/referrals/_follow_up_timeline.html:
+    `prefetch_related(follow_ups_prefetch())` on the referrals."""
+    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by_agent", "by_user"))
+
+
+def _follow_up_closed() -> Exists:
+    return Exists(FollowUp.objects.filter(referral=OuterRef("pk"), step=FollowUpStep.CLOSED))
+
+
+def _tab_filters() -> dict[str, Q]:
+    closed = _follow_up_closed()
+    return {
+        "en-attente": Q(status=ReferralStatus.PENDING),
+        "suivi": Q(status=ReferralStatus.ACCEPTED) & ~Q(closed),
+        "fermees": Q(status__in=(ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN))
+        | (Q(status=ReferralStatus.ACCEPTED) & Q(closed)),
+    }
+
+
+TAB_ORDER = {
+    "en-attente": ("expires_at", "id"),
+    "suivi": ("-answered_at", "-id"),
+    "fermees": ("-created_at", "-id"),
+}
+
+
+def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
+    """One tab of the agent's list: pending; accepted with the follow-up going on; closed
+    (declined, expired, withdrawn, or accepted with the follow-up closed)."""
+    return (
+        Referral.objects.for_agent(agent)
+        .filter(_tab_filters()[tab])
+        .select_related("candidate", "territory", "answered_by")
+        .prefetch_related(follow_ups_prefetch())
+        .order_by(*TAB_ORDER[tab])
+    )
+
+
+def agent_tab_counts(agent: Agent) -> dict[str, int]:
+    """How many referrals each tab holds, in one query."""
+    filters = _tab_filters()
+    counts = Referral.objects.for_agent(agent).aggregate(
+        **{f"tab{index}": Count("pk", filter=filters[tab]) for index, tab in enumerate(AGENT_TABS)}
+    )
+    return {tab: counts[f"tab{index}"] for index, tab in enumerate(AGENT_TABS)}
+
+
+def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
+    """The one referral of the agent's detail page (empty if it is not theirs to see)."""
+    return (
+        Referral.objects.for_agent(agent)
+        .filter(pk=pk)
+        .select_related("candidate", "territory__region", "sent_by", "answered_by")
+        .prefetch_related(follow_ups_prefetch())
+    )

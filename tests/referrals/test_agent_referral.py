@@ -1,0 +1,219 @@
+"""The reverse referral: a PAJ agent sends a person whose project is not mature yet to EER."""
+
+import pytest
+from django.urls import reverse
+
+from candidates.consents import CONSENT_TEXTS
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent, ProfileKind
+from referrals.agent_services import candidate_refer_to_eer
+from referrals.services import ReferralError
+from tests.factories import CandidateFactory, CounsellorFactory, TerritoryFactory
+from tests.referrals.factories_agent import agent_with_account
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "Ingénieure civile arrivée il y a 3 mois ; diplôme à faire reconnaître, CV à adapter."
+
+
+@pytest.fixture
+def agent():
+    return agent_with_account(territories=[TerritoryFactory(name="Rimouski-Neigette")])
+
+
+def refer(agent, **overrides):
+    values = {
+        "agent": agent,
+        "first_name": "Awa",
+        "last_name": "Ndiaye",
+        "email": "Awa.Ndiaye@Example.org",
+        "phone": "+14185550199",
+        "language": "fr-ca",
+        "note": NOTE,
+        "consent": True,
+    }
+    return candidate_refer_to_eer(**{**values, **overrides})
+
+
+def form_data(**overrides):
+    return {
+        "first_name": "Awa",
+        "last_name": "Ndiaye",
+        "email": "awa.ndiaye@example.org",
+        "phone": "418 555-0199",
+        "language": "fr-ca",
+        "note": NOTE,
+        "consent": "on",
+        **overrides,
+    }
+
+
+def test_a_new_file_waits_for_triage_with_the_agents_note(agent):
+    candidate, created = refer(agent)
+
+    assert created
+    candidate.refresh_from_db()
+    assert (candidate.first_name, candidate.last_name, candidate.email, str(candidate.phone)) == (
+        "Awa",
+        "Ndiaye",
+        "awa.ndiaye@example.org",
+        "+14185550199",
+    )
+    assert (candidate.status, candidate.profile_kind, candidate.language) == (
+        CandidateStatus.NEW,
+        ProfileKind.IMMIGRANT,
+        "fr-ca",
+    )
+    assert candidate.submitted_at is not None
+    assert candidate.user is None
+    consent = Consent.objects.get(candidate=candidate)
+    assert (consent.purpose, consent.granted, consent.method, consent.text_version) == (
+        Consent.Purpose.COACHING,
+        True,
+        Consent.Method.AGENT,
+        CONSENT_TEXTS[Consent.Purpose.COACHING].version,
+    )
+    event = CandidateEvent.objects.get(candidate=candidate, kind=CandidateEvent.Kind.AGENT_REFERRAL)
+    assert NOTE in event.note
+    assert str(agent) in event.note
+    assert "Rimouski-Neigette" in event.note
+    assert event.actor == agent.user
+    assert CandidateEvent.objects.filter(candidate=candidate, kind=CandidateEvent.Kind.REGISTERED).exists()
+
+
+def test_the_new_file_is_in_the_counsellors_to_triage_tab(client, agent):
+    candidate, _ = refer(agent)
+
+    assert candidate in Candidate.objects.awaiting_triage()
+    assert candidate in Candidate.objects.to_triage()
+    client.force_login(CounsellorFactory())
+    page = client.get(reverse("candidates:queue"), {"vue": "a-trier"}).content.decode()
+    assert "Ndiaye" in page
+
+
+def test_an_existing_file_gets_the_note_and_no_duplicate(agent):
+    existing = CandidateFactory(email="awa.ndiaye@example.org", status=CandidateStatus.COACHING)
+    consents_before = Consent.objects.filter(candidate=existing).count()
+
+    candidate, created = refer(agent, email="AWA.NDIAYE@example.org", first_name="Autre", last_name="Nom")
+
+    assert (candidate, created) == (existing, False)
+    assert Candidate.objects.count() == 1
+    existing.refresh_from_db()
+    assert (existing.first_name, existing.status) != ("Autre", CandidateStatus.NEW)
+    assert Consent.objects.filter(candidate=existing).count() == consents_before
+    assert NOTE in CandidateEvent.objects.get(candidate=existing, kind=CandidateEvent.Kind.AGENT_REFERRAL).note
+
+
+def test_an_anonymized_file_with_that_email_is_not_reused(agent):
+    CandidateFactory(email="awa.ndiaye@example.org", anonymized_at="2026-01-01T00:00Z")
+
+    _, created = refer(agent)
+
+    assert created
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [({"consent": False}, "accepté"), ({"note": "   "}, "quelques mots")],
+)
+def test_refusals_change_nothing(agent, overrides, match):
+    with pytest.raises(ReferralError, match=match):
+        refer(agent, **overrides)
+    assert not Candidate.objects.exists()
+    assert not CandidateEvent.objects.exists()
+
+
+def test_an_inactive_agent_is_refused(agent):
+    agent.is_active = False
+    agent.save()
+
+    with pytest.raises(ReferralError):
+        refer(agent)
+    assert not Candidate.objects.exists()
+
+
+def test_all_or_nothing(agent, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Consent.objects, "create", broken)
+
+    with pytest.raises(RuntimeError):
+        refer(agent)
+    assert not Candidate.objects.exists()
+    assert not CandidateEvent.objects.exists()
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+def test_agent_sends_a_person_from_the_form(client, agent):
+    client.force_login(agent.user)
+
+    response = client.post(reverse("referrals:agent_refer_to_eer"), form_data())
+
+    assert response["Location"] == reverse("referrals:agent_home")
+    candidate = Candidate.objects.get()
+    assert (candidate.email, str(candidate.phone)) == ("awa.ndiaye@example.org", "+14185550199")
+    assert "un·e conseiller·ère va la contacter" in client.get(response["Location"]).content.decode()
+
+
+def test_the_form_says_the_person_is_known_without_showing_the_file(client, agent):
+    existing = CandidateFactory(email="awa.ndiaye@example.org", first_name="Secret", goals="Objectifs confidentiels")
+    client.force_login(agent.user)
+
+    response = client.post(reverse("referrals:agent_refer_to_eer"), form_data(), follow=True)
+
+    page = response.content.decode()
+    assert "déjà un dossier" in page
+    assert "Secret" not in page
+    assert "Objectifs confidentiels" not in page
+    assert Candidate.objects.get() == existing
+
+
+@pytest.mark.parametrize("missing", ["consent", "first_name", "last_name", "email", "note", "language"])
+def test_the_form_requires_its_fields(client, agent, missing):
+    client.force_login(agent.user)
+    data = form_data()
+    del data[missing]
+
+    response = client.post(reverse("referrals:agent_refer_to_eer"), data)
+
+    assert response.status_code == 400
+    assert not Candidate.objects.exists()
+
+
+def test_the_phone_is_optional_but_checked(client, agent):
+    client.force_login(agent.user)
+
+    bad = client.post(reverse("referrals:agent_refer_to_eer"), form_data(phone="pas un numéro"))
+    assert bad.status_code == 400
+
+    client.post(reverse("referrals:agent_refer_to_eer"), form_data(phone=""))
+    assert Candidate.objects.get().phone == ""
+
+
+def test_hostile_text_is_cleaned_and_escaped(client, agent):
+    hostile = "<script>alert(1)</script>"
+    client.force_login(agent.user)
+
+    response = client.post(
+        reverse("referrals:agent_refer_to_eer"), form_data(first_name=hostile, note=f"{hostile}\x1b[31m", email="x")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert hostile not in page
+    assert "&lt;script&gt;" in page
+
+    client.post(reverse("referrals:agent_refer_to_eer"), form_data(note=f"{hostile}\x1b[31m"))
+    note = CandidateEvent.objects.get(kind=CandidateEvent.Kind.AGENT_REFERRAL).note
+    assert "\x1b" not in note
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_form_is_for_agents_only(client, method):
+    client.force_login(CounsellorFactory())
+
+    assert getattr(client, method)(reverse("referrals:agent_refer_to_eer"), form_data()).status_code == 403
+    assert not Candidate.objects.exists()
