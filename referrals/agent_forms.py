@@ -18,7 +18,8 @@ class FollowUpForm(forms.Form):
         label=_("Date"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), initial=timezone.localdate
     )
     note = PlainTextAreaField(
-        label=_("Note"),
+        # Not "Note": Django's own French catalogue translates that word to "Remarque".
+        label=_("Note sur cette étape"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

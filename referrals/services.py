@@ -348,6 +348,18 @@ def referrals_expire_overdue() -> int:
     return expired
 
 
+def _ensure_account(agent: Agent) -> None:
+    """An agent who receives a referral can also sign in by code to see it in their space."""
+    from territories.services import AgentAccountError, agent_account_ensure
+
+    if agent.user_id is None:
+        try:
+            agent_account_ensure(agent=agent)
+        except AgentAccountError:
+            # Their address belongs to another kind of account: the link in the email still works.
+            logger.warning("agent=%s has no account: address taken by another account", agent.pk)
+
+
 def referral_email_agents(*, referral: Referral) -> int:
     """Email each active agent of the territory their own link, once. Safe to run again: agents
     already emailed are skipped; a link whose email never left (a crash in between) is replaced."""
@@ -360,6 +372,7 @@ def referral_email_agents(*, referral: Referral) -> int:
     for agent in referral.territory.agents.active():
         if agent.pk in already_sent:
             continue
+        _ensure_account(agent)
         referral.links.filter(agent=agent, sent_at__isnull=True).delete()
         link, token = referral_link_create(referral=referral, agent=agent)
         send_templated_email(

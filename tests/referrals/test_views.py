@@ -275,3 +275,16 @@ def test_another_referral_cannot_be_answered_with_this_link(client, referral, ur
 def test_link_page_query_count(client, url, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client.get(url).status_code == 200
+
+
+def test_hostile_decline_reason_is_escaped_in_the_counsellors_email(
+    client, referral, url, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": "decline", "category": "other", "reason": "<img src=x onerror=alert(1)>"})
+
+    [to_counsellor] = [m for m in mailoutbox if m.to == [referral.sent_by.email]]
+    html = to_counsellor.alternatives[0].content
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x onerror=alert(1)>" in to_counsellor.body  # plain text stays as typed
