@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from territories.forms import TerritoryChoiceField
 
 from .consents import CONSENT_TEXTS, granted_consents
@@ -316,7 +317,8 @@ class ConsentsForm(forms.Form):
         )
 
 
-# --- The counsellor's file (see services.coaching_note_add, maturity_update, candidate_declare_mature)
+# --- The counsellor's file (see services.coaching_note_add, maturity_update, candidate_declare_mature,
+# candidate_withdraw_maturity, candidate_reassign)
 
 
 class CoachingNoteForm(forms.Form):
@@ -349,3 +351,32 @@ class DeclareMatureForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
         help_text=_("Pourquoi le projet est mûr : ce qui a été vérifié, ce qui reste à suivre."),
     )
+
+
+class WithdrawMaturityForm(forms.Form):
+    reason = PlainTextAreaField(
+        label=_("Pourquoi retirer la décision"),
+        max_length=3000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Par exemple : une information nouvelle, un projet qui a changé. Gardée dans l'historique."),
+    )
+
+
+def reassign_counsellors():
+    """Who a file can be handed to: the active EER counsellors (not the coordinators)."""
+    return User.objects.filter(role=User.Role.COUNSELLOR, is_active=True).order_by("last_name", "first_name", "email")
+
+
+class ReassignForm(forms.Form):
+    """The colleague who takes the file over. `counsellors`, when given, are the choices shown,
+    already read (one SELECT, no COUNT); a posted value is checked against reassign_counsellors()
+    and again by candidate_reassign."""
+
+    counsellor = forms.ModelChoiceField(label=_("Confier le dossier à"), queryset=User.objects.none())
+
+    def __init__(self, *args, counsellors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["counsellor"]
+        field.queryset = reassign_counsellors()
+        if counsellors is not None:
+            field.choices = [("", CHOOSE), *((user.pk, str(user)) for user in counsellors)]

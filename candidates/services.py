@@ -142,9 +142,12 @@ def candidate_update_identity(
     logger.info("candidate_update_identity candidate=%s", candidate.pk)
 
 
-def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note: str = "") -> None:
-    """Move the file to another status and record it on its timeline. Call inside a transaction
-    that holds the candidate's row (select_for_update)."""
+def candidate_set_status(
+    *, candidate: Candidate, to: str, by: User | None, note: str = "", kind: str = CandidateEvent.Kind.STATUS_CHANGED
+) -> None:
+    """Move the file to another status and record it on its timeline, as an event of `kind` (an
+    ASSIGNED event when taking the file on is what moves it). Call inside a transaction that holds
+    the candidate's row (select_for_update)."""
     from_status = candidate.status
     if from_status == to:
         return
@@ -152,7 +155,7 @@ def candidate_set_status(*, candidate: Candidate, to: str, by: User | None, note
     candidate.save(update_fields=["status", "updated_at"])
     CandidateEvent.objects.create(
         candidate=candidate,
-        kind=CandidateEvent.Kind.STATUS_CHANGED,
+        kind=kind,
         from_status=from_status,
         to_status=to,
         actor=by,
@@ -515,15 +518,20 @@ def candidate_take_on(*, candidate: Candidate, by: User) -> Candidate:
     return candidates_assign(candidates=[candidate], counsellor=by, by=by)[0]
 
 
+def _name(user: User | None) -> str:
+    return (user.get_full_name() or user.email) if user else "—"
+
+
 def candidates_assign(*, candidates: Sequence[Candidate], counsellor: User, by: User) -> list[Candidate]:
     """Give files waiting for triage to `counsellor` (EER coaching), all or none: refused
     (CandidateError) when the counsellor cannot coach or when one file is no longer NEW and
-    unassigned (someone took it meanwhile). Each change of status is on the file's timeline."""
+    unassigned (someone took it meanwhile). Each file's timeline gets one ASSIGNED event that
+    carries the change of status (NEW → COACHING) and names the counsellor."""
     if not (counsellor.is_active and counsellor.is_counsellor):
         raise CandidateError(_("Ce compte ne peut pas accompagner de candidat·e·s."))
     if not candidates:
         raise CandidateError(_("Choisissez au moins un dossier."))
-    note = "Pris·e en charge" if counsellor == by else f"Assigné·e à {counsellor.get_full_name() or counsellor.email}"
+    note = f"Pris·e en charge par {_name(counsellor)}" if counsellor == by else f"Assigné·e à {_name(counsellor)}"
     with transaction.atomic():
         locked = list(
             Candidate.objects.select_for_update(of=("self",))
@@ -538,11 +546,75 @@ def candidates_assign(*, candidates: Sequence[Candidate], counsellor: User, by: 
         for candidate in locked:
             candidate.counsellor = counsellor
             candidate.save(update_fields=["counsellor", "updated_at"])
-            candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=by, note=note)
+            candidate_set_status(
+                candidate=candidate, to=CandidateStatus.COACHING, by=by, note=note, kind=CandidateEvent.Kind.ASSIGNED
+            )
     logger.info(
         "candidates_assign candidates=%s counsellor=%s by=%s",
         ",".join(str(candidate.pk) for candidate in locked),
         counsellor.pk,
+        by.pk,
+    )
+    return locked
+
+
+REASSIGNABLE_STATUSES = (
+    CandidateStatus.COACHING,
+    CandidateStatus.REFERRED,
+    CandidateStatus.TAKEN_ON,
+    CandidateStatus.MOVED,
+    CandidateStatus.SETTLED,
+    CandidateStatus.ON_HOLD,
+)
+
+
+def candidate_can_be_reassigned(candidate: Candidate) -> bool:
+    return candidate.anonymized_at is None and candidate.status in REASSIGNABLE_STATUSES
+
+
+def candidate_reassign(*, candidate: Candidate, to: User, by: User) -> Candidate:
+    """Hand a file already taken on to a colleague: `to`, an active EER counsellor, becomes its
+    counsellor; the status does not change. One ASSIGNED event on the timeline, its note naming
+    the former and the new counsellor. Refused (CandidateError) when `by` is not a counsellor or a
+    coordinator, when `to` is not an active counsellor or already follows the file, and for files
+    not taken on yet (take them on from "À trier"), drafts, closed and anonymized files."""
+    if not _can_coach(by):
+        raise CandidateError(_("Ce compte ne peut pas modifier les dossiers."))
+    if not (to.is_active and to.role == User.Role.COUNSELLOR):
+        raise CandidateError(
+            _("%(name)s n'est pas conseiller·ère EER : le dossier ne peut pas lui être confié.") % {"name": _name(to)}
+        )
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update(of=("self",)).filter(pk=candidate.pk).first()
+        if locked is None:
+            raise CandidateError(_("Ce dossier n'existe plus."))
+        if locked.status == CandidateStatus.NEW:
+            raise CandidateError(
+                _("%(name)s n'est pas encore pris·e en charge : assignez le dossier depuis la liste « À trier ».")
+                % {"name": locked.full_name}
+            )
+        if not candidate_can_be_reassigned(locked):
+            raise CandidateError(
+                _("Le dossier de %(name)s est « %(status)s » : il ne peut pas être confié à un·e collègue.")
+                % {"name": locked.full_name, "status": locked.get_status_display()}
+            )
+        if locked.counsellor_id == to.pk:
+            raise CandidateError(_("%(name)s accompagne déjà ce dossier.") % {"name": _name(to)})
+        previous = User.objects.filter(pk=locked.counsellor_id).first() if locked.counsellor_id else None
+        locked.counsellor = to
+        locked.save(update_fields=["counsellor", "updated_at"])
+        CandidateEvent.objects.create(
+            candidate=locked,
+            kind=CandidateEvent.Kind.ASSIGNED,
+            actor=by,
+            note=f"{_name(previous)} → {_name(to)}",
+        )
+    candidate.counsellor = to
+    logger.info(
+        "candidate_reassign candidate=%s from=%s to=%s by=%s",
+        candidate.pk,
+        previous and previous.pk,
+        to.pk,
         by.pk,
     )
     return locked
@@ -655,7 +727,48 @@ def candidate_declare_mature(*, candidate: Candidate, by: User, note: str):
         assessment.mature_by = by
         assessment.mature_note = note[:3000]
         assessment.save(update_fields=["mature_at", "mature_by", "mature_note", "updated_at"])
+        CandidateEvent.objects.create(
+            candidate=locked, kind=CandidateEvent.Kind.MATURITY_DECLARED, actor=by, note=assessment.mature_note
+        )
     logger.info("candidate_declare_mature candidate=%s by=%s", candidate.pk, by.pk)
+    return assessment
+
+
+def candidate_withdraw_maturity(*, candidate: Candidate, by: User, reason: str):
+    """Take back the decision "projet mûr" (new information, a project that changed), with a
+    reason: the decision's date, author and note are cleared from the MaturityAssessment (the
+    checklist stays), so a new referral needs a new decision or an override. The timeline keeps
+    both: the MATURITY_DECLARED event with its note, and a MATURITY_WITHDRAWN event with the
+    reason. A referral already sent is left alone: it went with the decision of its day (logged).
+    Refused (CandidateError) for anyone but a counsellor, without a reason, for anonymized files,
+    and when the project is not declared mature."""
+    from referrals.models import Referral
+
+    from .forms import strip_control_characters
+    from .models import MaturityAssessment
+
+    if not _can_coach(by):
+        raise CandidateError(_("Seul·e un·e conseiller·ère EER peut retirer la décision « projet mûr »."))
+    reason = strip_control_characters(reason, multiline=True)
+    if not reason:
+        raise CandidateError(_("Expliquez pourquoi la décision « projet mûr » est retirée."))
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update(of=("self",)).get(pk=candidate.pk)
+        if locked.anonymized_at is not None:
+            raise CandidateError(_("Ce dossier a été supprimé."))
+        assessment = MaturityAssessment.objects.filter(candidate=locked).first()
+        if assessment is None or not assessment.is_mature:
+            raise CandidateError(_("Ce projet n'est pas déclaré mûr : il n'y a pas de décision à retirer."))
+        assessment.mature_at = assessment.mature_by = None
+        assessment.mature_note = ""
+        assessment.save(update_fields=["mature_at", "mature_by", "mature_note", "updated_at"])
+        CandidateEvent.objects.create(
+            candidate=locked, kind=CandidateEvent.Kind.MATURITY_WITHDRAWN, actor=by, note=reason[:3000]
+        )
+        referral_pending = Referral.objects.pending().filter(candidate=locked).exists()
+    logger.info(
+        "candidate_withdraw_maturity candidate=%s by=%s referral_pending=%s", candidate.pk, by.pk, referral_pending
+    )
     return assessment
 
 

@@ -52,9 +52,23 @@ def _prefetch_timeline(candidate: Candidate) -> None:
     prefetch_related_objects([candidate], *TIMELINE_PREFETCHES)
 
 
+# The events the person sees, as changes of status only. The others are the team's own record
+# (the counsellor's decisions on maturity, who follows the file, referrals told by their own log,
+# follow-ups, merges): their kinds and notes never reach the candidate.
+CANDIDATE_EVENT_KINDS = frozenset(
+    {CandidateEvent.Kind.REGISTERED, CandidateEvent.Kind.STATUS_CHANGED, CandidateEvent.Kind.ASSIGNED}
+)
+# Left out of the candidate's export too: the counsellor's judgement of the project, which
+# MaturityAssessment keeps apart from what the person gave.
+INTERNAL_EVENT_KINDS = frozenset({CandidateEvent.Kind.MATURITY_DECLARED, CandidateEvent.Kind.MATURITY_WITHDRAWN})
+
+
 def _event_label(event: CandidateEvent, *, has_referrals: bool) -> str | None:
-    """Plain words for one status change, or None when it is told otherwise (by the referrals) or
-    is not a change of status at all (a consent withdrawn, recorded with from == to)."""
+    """Plain words for one status change, or None when it is told otherwise (by the referrals), is
+    not a change of status at all (a consent withdrawn, a colleague taking over the file), or is
+    not the candidate's to see (CANDIDATE_EVENT_KINDS)."""
+    if event.kind not in CANDIDATE_EVENT_KINDS:
+        return None
     if event.kind == CandidateEvent.Kind.REGISTERED:
         return _("Création de votre dossier")
     if event.from_status == event.to_status:
@@ -291,6 +305,7 @@ def candidate_export_data(candidate: Candidate) -> dict:
                 "at": _iso(event.created_at),
             }
             for event in candidate.events.all()
+            if event.kind not in INTERNAL_EVENT_KINDS
         ],
         "referrals": referrals,
     }

@@ -27,6 +27,8 @@ urlpatterns = [
     path("conseil/candidats/<int:pk>/notes/<int:note_pk>/modifier/", views.note_edit, name="note_edit"),
     path("conseil/candidats/<int:pk>/maturite/", views.maturity_ticks, name="maturity_ticks"),
     path("conseil/candidats/<int:pk>/projet-mur/", views.declare_mature, name="declare_mature"),
+    path("conseil/candidats/<int:pk>/projet-mur/retirer/", views.withdraw_maturity, name="withdraw_maturity"),
+    path("conseil/candidats/<int:pk>/confier/", views.reassign, name="reassign"),
     path(
         "conseil/candidats/<int:pk>/demander-consentement/",
         views.request_sharing_consent,

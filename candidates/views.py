@@ -21,13 +21,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import counsellor_required
 from accounts.models import User
+from referrals.agent_selectors import follow_ups_prefetch
 from referrals.models import Referral
 from referrals.selectors import referral_file_context
 from territories.models import Agent
 
 from .consents import granted_consents
 from .filters import QueueFilter
-from .forms import CoachingNoteForm, DeclareMatureForm, MaturityTicksForm
+from .forms import (
+    CoachingNoteForm,
+    DeclareMatureForm,
+    MaturityTicksForm,
+    ReassignForm,
+    WithdrawMaturityForm,
+    reassign_counsellors,
+)
 from .models import (
     Candidate,
     CandidateEvent,
@@ -36,15 +44,19 @@ from .models import (
     FileAccess,
     MaturityAssessment,
     maturity_checklist,
+    stored_phone,
 )
 from .queue_forms import CloseForm, PutOnHoldForm
 from .services import (
     CandidateError,
+    candidate_can_be_reassigned,
     candidate_close,
     candidate_declare_mature,
     candidate_put_on_hold,
+    candidate_reassign,
     candidate_request_sharing_consent,
     candidate_take_on,
+    candidate_withdraw_maturity,
     candidates_assign,
     candidates_merge,
     coaching_note_add,
@@ -146,9 +158,10 @@ class QueuePage:
 
     @classmethod
     def get(cls, queryset, *, order_by: Sequence[str], number: int, size: int, count: bool = True) -> "QueuePage":
-        """Without `count` (a search), no COUNT at all: the trigram indexes find the first page
-        fast in submission order, but counting every "Tremblay" costs 10 to 60 ms (a sequential
-        scan when PostgreSQL plans for a LIMIT). The total is then known only on the last page."""
+        """Without `count` (a search, a target region or territory: QueueFilter.is_counted), no
+        COUNT at all: the trigram indexes find the first page of a search fast in submission
+        order, but counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
+        plans for a LIMIT). The total is then known only on the last page."""
         total = None
         if count:
             total = queryset.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
@@ -218,8 +231,8 @@ def duplicate_keys(candidate: Candidate) -> set[tuple]:
     keys: set[tuple] = set()
     if candidate.email:
         keys.add(("email", candidate.email.casefold()))
-    if candidate.phone:
-        keys.add(("phone", str(candidate.phone)))
+    if phone := stored_phone(candidate):
+        keys.add(("phone", phone))
     if candidate.date_of_birth:
         keys.add(("name", _fold(candidate.first_name), _fold(candidate.last_name), candidate.date_of_birth))
     return keys
@@ -234,12 +247,15 @@ def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     if not candidates:
         return candidates
     others = Candidate.objects.possible_duplicates_of(candidates)
-    keys = {candidate.pk: duplicate_keys(candidate) for candidate in candidates}
+    by_key: dict[tuple, list[Candidate]] = {}
+    for candidate in candidates:
+        for key in duplicate_keys(candidate):
+            by_key.setdefault(key, []).append(candidate)
     for other in others:
-        other_keys = duplicate_keys(other)
-        for candidate in candidates:
-            if candidate.pk != other.pk and keys[candidate.pk] & other_keys:
-                candidate.possible_duplicates.append(other)
+        matches = {candidate.pk: candidate for key in duplicate_keys(other) for candidate in by_key.get(key, ())}
+        matches.pop(other.pk, None)
+        for candidate in matches.values():
+            candidate.possible_duplicates.append(other)
     return candidates
 
 
@@ -268,12 +284,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     answers_since = request.user.referrals_seen_at or now - datetime.timedelta(days=ANSWERS_FIRST_VISIT_DAYS)
     filterset = QueueFilter(request.GET or None, queryset=_tab_candidates(tab, request.user, answers_since))
+    candidates = filterset.qs
     page = QueuePage.get(
-        filterset.qs,
+        candidates,
         order_by=order_by,
         number=_page_number(request.GET.get("page")),
         size=QUEUE_PAGE_SIZE,
-        count=not request.GET.get("q", "").strip(),
+        count=filterset.is_counted(),
     )
     if tab == "a-trier":
         page.object_list = with_possible_duplicates(page.object_list)
@@ -432,7 +449,9 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("coaching_notes", queryset=CoachingNote.objects.select_related("author")),
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.select_related("territory", "answered_by", "sent_by"),
+                queryset=Referral.objects.select_related("territory", "answered_by", "sent_by").prefetch_related(
+                    follow_ups_prefetch()
+                ),
             ),
         ),
         pk=pk,
@@ -450,6 +469,10 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
         note.editable = note.is_editable_by(request.user, now=now)
     is_mature = bool(assessment and assessment.is_mature)
     checklist = maturity_checklist(candidate, assessment)
+    reassign_form = None
+    if candidate_can_be_reassigned(candidate):
+        colleagues = [user for user in reassign_counsellors() if user.pk != candidate.counsellor_id]
+        reassign_form = ReassignForm(counsellors=colleagues)
     context = {
         "candidate": candidate,
         **referral_file_context(candidate, is_mature=is_mature),
@@ -465,6 +488,8 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         "mature_form": DeclareMatureForm(),
+        "withdraw_maturity_form": WithdrawMaturityForm(),
+        "reassign_form": reassign_form,
         "accesses": accesses,
         "sharing_consent": granted_consents(candidate)[Consent.Purpose.SHARING],
         "target_agents": _target_agents(candidate),
@@ -587,6 +612,45 @@ def declare_mature(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _form_errors_to_messages(request, form)
     return _back_to_file(candidate.pk, "maturite")
+
+
+@counsellor_required
+@require_POST
+def withdraw_maturity(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = WithdrawMaturityForm(request.POST)
+    if form.is_valid():
+        try:
+            candidate_withdraw_maturity(candidate=candidate, by=request.user, reason=form.cleaned_data["reason"])
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Décision « projet mûr » retirée."))
+    else:
+        _form_errors_to_messages(request, form)
+    return _back_to_file(candidate.pk, "maturite")
+
+
+@counsellor_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        colleague = form.cleaned_data["counsellor"]
+        try:
+            candidate_reassign(candidate=candidate, to=colleague, by=request.user)
+        except CandidateError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Le dossier de %(name)s est confié à %(counsellor)s.")
+                % {"name": candidate.full_name, "counsellor": colleague},
+            )
+    else:
+        _form_errors_to_messages(request, form)
+    return _back_to_file(candidate.pk)
 
 
 def _count_of(model, related: str = "candidate"):

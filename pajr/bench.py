@@ -13,6 +13,7 @@ import json
 import statistics
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ from candidates.models import (
     CandidateEvent,
     CandidateStatus,
     CandidateTarget,
+    CoachingNote,
     Consent,
     ContactMethod,
     DiplomaLevel,
@@ -41,6 +43,7 @@ from candidates.models import (
     HousingNeed,
     ImmigrationStatus,
     LanguageLevel,
+    MaturityAssessment,
     ProfileKind,
     QuebecExperience,
     Timeline,
@@ -53,6 +56,7 @@ from territories.services import territories_load
 # (QueueFilter) and of its tabs (?vue=). {region} (a Region's pk, as QueueFilter.region takes it),
 # {last_name} and {candidate_id} are filled in.
 URLS = {
+    "queue_triage": "/conseil/",  # "À trier", the tab a counsellor lands on
     "queue": "/conseil/?vue=tous",
     "queue_filtered": "/conseil/?vue=tous&region={region}&statut=new",
     "queue_search": "/conseil/?vue=tous&q={last_name}",
@@ -203,7 +207,8 @@ def seed_consents(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Mo
 
 
 def seed_events(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
-    """Registration, then one status change per step of the candidate's path."""
+    """Registration, then one status change per step of the candidate's path: taking the file on
+    (NEW → COACHING) is an ASSIGNED event, as candidates_assign records it."""
     for candidate in candidates:
         if candidate.submitted_at is None:
             continue
@@ -217,16 +222,19 @@ def seed_events(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Mode
         previous, at = CandidateStatus.NEW, candidate.submitted_at
         for status in PATHS[candidate.status]:
             at = seed.between(at, min(at + datetime.timedelta(days=60), seed.now))
+            taken_on = status == CandidateStatus.COACHING and previous == CandidateStatus.NEW
             yield CandidateEvent(
                 id=seed.next_id("event"),
                 candidate_id=candidate.id,
-                kind=CandidateEvent.Kind.STATUS_CHANGED,
+                kind=CandidateEvent.Kind.ASSIGNED if taken_on else CandidateEvent.Kind.STATUS_CHANGED,
                 from_status=previous,
                 to_status=status,
                 actor_id=candidate.counsellor_id,
-                note="",
+                note="Pris·e en charge" if taken_on else "",
                 created_at=at,
             )
+            if taken_on:
+                candidate._bench_taken_on = at
             previous = status
         candidate._bench_last_change = at
 
@@ -251,7 +259,8 @@ def seed_referrals(seed: Seed, candidates: list[Candidate]) -> Iterable[models.M
         else:
             continue
         at = candidate.submitted_at
-        for status in outcomes:
+        chain = uuid.UUID(int=seed.rng.getrandbits(128), version=4)
+        for rank, status in enumerate(outcomes, start=1):
             at = seed.between(at, min(at + datetime.timedelta(days=90), seed.now))
             agents = seed.agents_by_territory.get(territory.id) or [None]
             answered = status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
@@ -267,6 +276,9 @@ def seed_referrals(seed: Seed, candidates: list[Candidate]) -> Iterable[models.M
                 answered_by_id=agents[0] if answered else None,
                 answered_at=answered_at,
                 created_at=at,
+                sent_at=at,
+                chain=chain,  # a declined territory, then the next one of the list
+                rank=rank,
                 expires_at=at + datetime.timedelta(days=settings.REFERRAL_ANSWER_DAYS),
             )
             yield referral
@@ -290,20 +302,91 @@ def seed_referrals(seed: Seed, candidates: list[Candidate]) -> Iterable[models.M
                 )
 
 
+# Coached files (COACHING and every status after it) have notes and a maturity assessment.
+COACHED_STATUSES = {status for status, path in PATHS.items() if CandidateStatus.COACHING in path}
+NOTE_TEXTS = [
+    "Premier appel : projet d'installation encore flou, deux régions envisagées.",
+    "CV revu ensemble, à reprendre pour le marché québécois (format, références).",
+    "Démarches de reconnaissance du diplôme expliquées ; dossier à l'ordre professionnel à ouvrir.",
+    "A participé à la séance d'information sur les régions. Intérêt pour un séjour exploratoire.",
+    "Conjoint·e et deux enfants : places en garderie à vérifier avec l'agent·e du territoire.",
+    "Francisation à temps partiel en cours, niveau suffisant pour l'emploi visé d'ici l'été.",
+]
+
+
+def seed_coaching_notes(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    """One to six notes per coached file, by its counsellor, after the file was taken on."""
+    for candidate in candidates:
+        taken_on = getattr(candidate, "_bench_taken_on", None)
+        if candidate.status not in COACHED_STATUSES or taken_on is None:
+            continue
+        at = taken_on
+        for _ in range(seed.rng.randint(1, 6)):
+            at = seed.between(at, min(at + datetime.timedelta(days=30), seed.now))
+            yield CoachingNote(
+                id=seed.next_id("coaching_note"),
+                candidate_id=candidate.id,
+                author_id=candidate.counsellor_id or seed.counsellor_ids[0],
+                text=seed.rng.choice(NOTE_TEXTS),
+                created_at=at,
+                updated_at=at,
+            )
+
+
+def seed_maturity(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Model]:
+    """An assessment for every coached file: items ticked as coaching goes on; the project declared
+    mature (with its MATURITY_DECLARED event) for every file referred or further, and for about a
+    quarter of the files in coaching."""
+    for candidate in candidates:
+        taken_on = getattr(candidate, "_bench_taken_on", None)
+        if candidate.status not in COACHED_STATUSES or taken_on is None:
+            continue
+        referred = CandidateStatus.REFERRED in PATHS[candidate.status]
+        mature = referred or (candidate.status == CandidateStatus.COACHING and seed.rng.random() < 0.25)
+        at = seed.between(taken_on, min(taken_on + datetime.timedelta(days=45), seed.now))
+        counsellor_id = candidate.counsellor_id or seed.counsellor_ids[0]
+        note = "CV retravaillé, séjour exploratoire fait, logement et garderie vus avec le territoire."
+        yield MaturityAssessment(
+            id=seed.next_id("maturity"),
+            candidate_id=candidate.id,
+            cv_reworked=mature or seed.rng.random() < 0.5,
+            work_authorization_valid=mature or seed.rng.random() < 0.6,
+            french_adequate=mature or seed.rng.random() < 0.5,
+            region_explored=mature or seed.rng.random() < 0.3,
+            updated_by_id=counsellor_id,
+            updated_at=at,
+            mature_at=at if mature else None,
+            mature_by_id=counsellor_id if mature else None,
+            mature_note=note if mature else "",
+        )
+        if mature:
+            yield CandidateEvent(
+                id=seed.next_id("event"),
+                candidate_id=candidate.id,
+                kind=CandidateEvent.Kind.MATURITY_DECLARED,
+                actor_id=counsellor_id,
+                note=note,
+                created_at=at,
+            )
+
+
 ROW_KEYS = {
     CandidateTarget: "targets",
     Consent: "consents",
     CandidateEvent: "events",
     Referral: "referrals",
     ReferralTransition: "referral_transitions",
+    CoachingNote: "coaching_notes",
+    MaturityAssessment: "maturity_assessments",
 }
-# Tables hanging off a candidate, seeded in this order. Later issues (coaching notes, maturity
-# assessments...) add one function here.
+# Tables hanging off a candidate, seeded in this order. Later issues add one function here.
 SEEDERS: dict[str, Callable[[Seed, list[Candidate]], Iterable[models.Model]]] = {
     "targets": seed_targets,
     "consents": seed_consents,
     "events": seed_events,
     "referrals": seed_referrals,
+    "coaching_notes": seed_coaching_notes,
+    "maturity": seed_maturity,
 }
 
 
@@ -416,7 +499,9 @@ def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] 
     state.ids["user"] = count(User.objects.aggregate(m=models.Max("id"))["m"] + 1)
     seeded_models: list[type[models.Model]] = [User, Candidate]
     rows = {"candidates": 0, "users": 0}
-    with _dates_as_given(User, Candidate, Consent, CandidateEvent, Referral, ReferralTransition):
+    with _dates_as_given(
+        User, Candidate, Consent, CandidateEvent, Referral, ReferralTransition, CoachingNote, MaturityAssessment
+    ):
         for start in range(1, candidates + 1, BATCH_SIZE):
             with transaction.atomic():
                 pairs = [_build_candidate(state, i) for i in range(start, min(start + BATCH_SIZE, candidates + 1))]
@@ -527,6 +612,13 @@ def _queue_page_size() -> int | None:
     return getattr(views, "QUEUE_PAGE_SIZE", None)
 
 
+def case_queue_triage(bench: Bench) -> CaseResult:
+    """The "À trier" tab, the default one: NEW, unassigned, consenting files, with possible duplicates."""
+    result = _time_get(bench, URLS["queue_triage"])
+    result.page_size = _queue_page_size()
+    return result
+
+
 def case_queue(bench: Bench) -> CaseResult:
     result = _time_get(bench, URLS["queue"], record_sql=True)
     result.page_size = _queue_page_size()
@@ -599,6 +691,7 @@ def case_raw_sql(bench: Bench) -> CaseResult:
 
 # Case name → function. `raw_sql` reuses the SQL the `queue` case captured. Later issues add theirs.
 CASES: dict[str, Callable[[Bench], CaseResult]] = {
+    "queue_triage": case_queue_triage,
     "queue": case_queue,
     "queue_filtered": case_queue_filtered,
     "queue_search": case_queue_search,

@@ -42,6 +42,7 @@ class ReferralSendForm(forms.Form):
         super().__init__(*args, **kwargs)
         if mature:
             del self.fields["override_reason"]
+        self.fields["territory_1"].share_choices(self.fields["territory_2"], self.fields["territory_3"])
 
     def clean(self):
         cleaned = super().clean()

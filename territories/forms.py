@@ -14,15 +14,30 @@ class TerritoryChoiceField(forms.ModelChoiceField):
         kwargs.setdefault("empty_label", _("Choisissez un territoire"))
         super().__init__(queryset=Territory.objects.active().select_related("region"), **kwargs)
 
-    def _grouped_choices(self):
+    def _groups(self) -> list:
         territories = sorted(self.queryset, key=lambda t: (t.region.code, t.name))
-        choices = [("", self.empty_label)] if self.empty_label is not None else []
-        for region, items in groupby(territories, key=lambda t: t.region):
-            choices.append((str(region), [(t.pk, t.name) for t in items]))
-        return choices
+        return [
+            (str(region), [(t.pk, t.name) for t in items])
+            for region, items in groupby(territories, key=lambda t: t.region)
+        ]
+
+    def _with_empty(self, groups: list) -> list:
+        return [("", self.empty_label), *groups] if self.empty_label is not None else list(groups)
+
+    def _grouped_choices(self):
+        return self._with_empty(self._groups())
 
     def _get_choices(self):
         # Lazy, like ModelChoiceField's own: the query runs when the select is rendered.
+        if getattr(self, "_shared_choices", None) is not None:
+            return self._shared_choices
         return CallableChoiceIterator(self._grouped_choices)
+
+    def share_choices(self, *others: "TerritoryChoiceField") -> None:
+        """Read the territories once for several selects of the same form (they differ only by
+        their empty label)."""
+        groups = self._groups()
+        for field in (self, *others):
+            field._shared_choices = field.widget.choices = field._with_empty(groups)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)

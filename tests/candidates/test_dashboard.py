@@ -76,9 +76,9 @@ def test_file_query_count_does_not_grow_with_history(client, counsellor, django_
     client.force_login(counsellor)
 
     # session, user, candidate (with its maturity assessment), targets, consents, events, coaching
-    # notes, referrals, the access log's INSERT and its last 20 rows, the target territories'
-    # agents, territory select
-    with django_assert_num_queries(12):
+    # notes, referrals and their follow-ups, the access log's INSERT and its last 20 rows, the
+    # target territories' agents, the territories of the referral form (one query for its three lists)
+    with django_assert_num_queries(13):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200

@@ -346,7 +346,7 @@ def test_a_mature_project_is_referred_without_an_override(client, counsellor, te
     client.force_login(counsellor)
     client.post(reverse("candidates:declare_mature", args=[candidate.pk]), {"note": "Prêt"})
 
-    client.post(reverse("referrals:send", args=[candidate.pk]), {"territory": territory.pk, "message": "Bonjour"})
+    client.post(reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk, "message": "Bonjour"})
 
     assert candidate.referrals.get().transitions.get().reason == "Bonjour"
 
@@ -417,7 +417,7 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals
 ):
     territory = TerritoryFactory()
     AgentFactory(territories=[territory])
-    candidate = CandidateFactory(target_territory=territory, mature=True)
+    candidate = CandidateFactory(target_territory=territory, mature=True, status="coaching", counsellor=counsellor)
     authors = [CounsellorFactory() for _ in range(min(rows, 3))]
     for index in range(rows):
         ReferralFactory(candidate=candidate, status="declined")
@@ -427,9 +427,10 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals
     client.force_login(counsellor)
 
     # session, user, candidate (with its maturity assessment and who decided), targets, consents,
-    # events, their actors, coaching notes, referrals, the access log's INSERT and its last 20
-    # rows, the target territories' agents, territories
-    with django_assert_num_queries(13):
+    # events, their actors, coaching notes, referrals and their follow-ups, the access log's INSERT
+    # and its last 20 rows, the target territories' agents, the colleagues the file can be handed
+    # to, and the territories of the referral form (one query for its three lists)
+    with django_assert_num_queries(15):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200

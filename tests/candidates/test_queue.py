@@ -546,6 +546,23 @@ def test_each_tab_query_count_does_not_grow_with_rows(client, counsellor, django
 
 
 @pytest.mark.parametrize("rows", [1, 50])
+def test_the_default_view_is_triage_and_its_query_count_does_not_grow(
+    client, counsellor, django_assert_num_queries, rows
+):
+    """`/conseil/` without parameters (the bench's `queue_triage`): "À trier", unfiltered."""
+    territories = TerritoryFactory.create_batch(3)
+    for i in range(rows):
+        _rows_for("a-trier", counsellor, territories, i)
+    client.force_login(counsellor)
+
+    with django_assert_num_queries(QUERIES["a-trier"]):
+        response = client.get(QUEUE)
+
+    assert response.context["tab"] == "a-trier"
+    assert len(response.context["page"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
 def test_htmx_results_query_count_does_not_grow_with_rows(client, counsellor, django_assert_num_queries, rows):
     territories = TerritoryFactory.create_batch(3)
     for i in range(rows):
@@ -671,3 +688,20 @@ def test_a_search_is_not_counted_but_pages_go_on(signed_in, monkeypatch):
     assert "dossiers 1 à 2, et d'autres" in first.content.decode()
     assert (last.context["page"].count, last.context["page"].has_next) == (3, False)
     assert "3 dossiers" in last.content.decode()
+
+
+def test_a_list_narrowed_by_target_region_or_territory_is_not_counted(signed_in, monkeypatch):
+    monkeypatch.setattr("candidates.views.QUEUE_PAGE_SIZE", 2)
+    territory = TerritoryFactory()
+    CandidateFactory.create_batch(3, target_territory=territory)
+
+    for narrowed in ({"region": territory.region_id}, {"territoire": territory.pk}):
+        first = signed_in.get(QUEUE, {"vue": "tous", **narrowed})
+        last = signed_in.get(QUEUE, {"vue": "tous", "page": 2, **narrowed})
+
+        assert (first.context["page"].count, first.context["page"].has_next) == (None, True)
+        assert "dossiers 1 à 2, et d'autres" in first.content.decode()
+        assert last.context["page"].count == 3 and "3 dossiers" in last.content.decode()
+    # The other filters keep their count; an invalid region is left out, and counted without it.
+    assert signed_in.get(QUEUE, {"vue": "tous", "statut": "new"}).context["page"].count == 3
+    assert signed_in.get(QUEUE, {"vue": "tous", "region": "999999"}).context["page"].count == 3

@@ -22,9 +22,11 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.db import connections
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from pajr.celery import app as celery_app
-from tests.conftest import require
+from tests.conftest import chromium_path, require
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 30
@@ -288,3 +290,48 @@ def pytest_runtest_makereport(item, call):
         if collector := item.stash.get(SMTP_KEY, None):
             report.sections.append(("Emails received", "\n".join(map(str, collector.received)) or "(none)"))
     return report
+
+
+# --- Chromium ----------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser(transactional_db, monkeypatch) -> Iterator[Browser]:
+    require(chromium_path() is not None, "Chromium")
+    # Playwright's sync API marks an event loop as running in this thread, so Django would refuse
+    # the ORM calls the test makes between two clicks.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    expect.set_options(timeout=10_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # Meanwhile Django's connection handler (an asgiref Local) gave the test other connections
+        # than outside Playwright: close them here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable[[], Page]]:
+    """Each call opens a page in a fresh context: its own cookies, as another person would have."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=live_server.url, locale="fr-CA")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

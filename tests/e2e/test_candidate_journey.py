@@ -24,8 +24,8 @@ from accounts.models import User
 from candidates.models import Candidate, CandidateStatus, Consent, years_ago
 from tests.conftest import chromium_path, require
 from tests.documents import make_pdf
-from tests.e2e.conftest import poll
-from tests.e2e.test_browser_path import CHROMIUM_ARGS, accessibility_problems
+from tests.e2e.conftest import CHROMIUM_ARGS, poll
+from tests.e2e.test_browser_path import accessibility_problems
 from tests.factories import AgentFactory, RegionFactory, TerritoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

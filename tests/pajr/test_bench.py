@@ -58,6 +58,7 @@ def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
     assert data["rows"]["candidates"] == 200
     assert data["rows"]["referrals"] > 0
     assert data["rows"]["events"] > 200
+    assert data["rows"]["coaching_notes"] > 0 and data["rows"]["maturity_assessments"] > 0
     assert list(data["cases"]) == list(CASES)
     for name, case in data["cases"].items():
         assert case["p50_ms"] > 0, name

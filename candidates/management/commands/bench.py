@@ -13,6 +13,9 @@ class Command(BaseCommand):
         "Seed a realistic data set in a database of its own (created and dropped like the test "
         "database: the development data is never touched) and time the counsellors' pages."
     )
+    # No system checks: some open the configured database (a JSONField's check asks SQLite whether
+    # it supports JSON), and on SQLite connecting switches the development file to WAL.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--candidates", type=int, default=100_000, help="candidates to seed (default 100,000)")
