@@ -1,3 +1,4 @@
+import uuid
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -6,13 +7,14 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from candidates.models import CandidateStatus
 from candidates.registration import registration_url
+from notifications.models import RENDERED
+from notifications.services import outbox_enqueue
 from pajr.emails import absolute_url
-
-from .tasks import send_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,7 +52,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return absolute_url("account_confirm_email", emailconfirmation.key)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render now, in the visitor's language; send from the Celery worker after commit."""
+        """Render now, in the visitor's language; put in the outbox, sent by the worker after commit."""
         context = {
             "email": email,
             **context,
@@ -65,4 +67,13 @@ class AccountAdapter(DefaultAccountAdapter):
             context["signup_url"] = absolute_url("candidates:register")
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
-        send_rendered_email.delay_on_commit(subject=message.subject, body=message.body, html=html, to=list(message.to))
+        for to in message.to:
+            outbox_enqueue(
+                to=to,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                template=RENDERED,
+                key=f"allauth/{template_prefix}:{uuid.uuid4().hex}",
+                subject=message.subject,
+                body=message.body,
+                html=html,
+            )

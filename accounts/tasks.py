@@ -1,13 +1,12 @@
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
 
-from referrals.tasks import RETRY
+from notifications.models import RENDERED
+from notifications.services import outbox_enqueue
 
 
-@shared_task(**RETRY)
+@shared_task
 def send_rendered_email(*, subject: str, body: str, html: str, to: list[str]) -> None:
-    """Send an email rendered by the web process (the account emails allauth composes)."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    """Kept for the messages already queued when the outbox arrived: they go through the outbox
+    like every other email. Nothing publishes this task any more; remove it in a later release."""
+    for address in to:
+        outbox_enqueue(to=address, language="", template=RENDERED, subject=subject, body=body, html=html)

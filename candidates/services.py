@@ -850,7 +850,7 @@ CONSENT_REQUEST_INTERVAL = datetime.timedelta(hours=24)
 def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None:
     """A counsellor asks the person, by email, to consent to sharing their file with PAJ agents
     (needed before a referral). At most once a day; the request is on the file's timeline."""
-    from .tasks import send_sharing_consent_request
+    from pajr.emails import absolute_url, send_templated_email
 
     if not by.is_counsellor:
         raise CandidateError(_("Seul·e un·e conseiller·ère EER peut faire cette demande."))
@@ -863,8 +863,18 @@ def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None
         since = timezone.now() - CONSENT_REQUEST_INTERVAL
         if candidate.events.filter(kind=CandidateEvent.Kind.CONSENT_REQUESTED, created_at__gte=since).exists():
             raise CandidateError(_("La demande a déjà été envoyée dans les dernières 24 heures."))
-        CandidateEvent.objects.create(candidate=candidate, kind=CandidateEvent.Kind.CONSENT_REQUESTED, actor=by)
-        send_sharing_consent_request.delay_on_commit(candidate.pk, by.pk)
+        event = CandidateEvent.objects.create(candidate=candidate, kind=CandidateEvent.Kind.CONSENT_REQUESTED, actor=by)
+        send_templated_email(
+            to=candidate.email,
+            language=candidate.language,
+            template="sharing_consent_request",
+            context={
+                "candidate": candidate,
+                "counsellor": by,
+                "link": absolute_url("candidates:my_file_consents"),
+            },
+            key=f"sharing_consent_request:{event.pk}",
+        )
     logger.info("candidate_request_sharing_consent candidate=%s by=%s", candidate.pk, by.pk)
 
 

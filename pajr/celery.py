@@ -12,6 +12,16 @@ Choices made so that a notification is not lost (settings are in pajr/settings.p
 - task_ignore_result: nothing reads results; no result backend to run.
 - The default broker is Celery's `filesystem://` transport under var/, so a newcomer needs no
   server; production and CI point CELERY_BROKER_URL at Redis.
+
+Emails (notifications/): the broker is never the only copy of an email. Each is an OutboxEmail row
+written in the transaction of the change; the task only carries its id. So:
+- a publish that fails after commit (Redis down) is logged, not raised: the request succeeds and
+  the periodic task `outbox_requeue_due` (every minute, CELERY_BEAT_SCHEDULE) publishes the row;
+- a lost or twice-delivered message is harmless: delivery locks the row and sends only if it is
+  still pending and due;
+- retries are counted on the row (OUTBOX_MAX_ATTEMPTS, backoff with jitter), not in the broker;
+  the longest countdown (OUTBOX_RETRY_MAX_SECONDS, 10 min) stays under Redis's visibility_timeout
+  (1 h), so a waiting retry is not handed out a second time.
 """
 
 import os

@@ -1,8 +1,5 @@
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 
 def absolute_url(viewname: str, *args) -> str:
@@ -10,13 +7,10 @@ def absolute_url(viewname: str, *args) -> str:
     return settings.SITE_URL + reverse(viewname, args=args)
 
 
-def send_templated_email(*, to: str, language: str, template: str, context: dict) -> None:
-    """Render templates/emails/<template>{_subject.txt,.txt,.html} in the recipient's language and send."""
-    context = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+def send_templated_email(*, to: str, language: str, template: str, context: dict, key: str | None = None):
+    """Render templates/emails/<template>{_subject.txt,.txt,.html} in the recipient's language and
+    put it in the outbox, in the caller's transaction; it leaves after commit. Give `key` (e.g.
+    f"{template}:{object id}:{recipient}") so that a repeated call sends once."""
+    from notifications.services import outbox_enqueue
+
+    return outbox_enqueue(to=to, language=language, template=template, context=context, key=key)

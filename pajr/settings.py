@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "territories",
     "candidates",
     "referrals",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +261,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "referrals.tasks.referrals_expire",
         "schedule": env.int("REFERRAL_EXPIRY_CHECK_SECONDS", default=300),
     },
+    "outbox-requeue-due": {
+        "task": "notifications.tasks.outbox_requeue_due",
+        "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=60),
+    },
 }
+
+# --- Outbox (notifications) -------------------------------------------------------------------
+# A failing email is tried again after about BASE, 2×BASE, 4×BASE… seconds (at most MAX, with
+# jitter), and marked failed after MAX_ATTEMPTS tries: 8 tries span up to ~10 minutes by default.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=5)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
 
 # --- Domain settings --------------------------------------------------------------------------
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)

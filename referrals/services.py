@@ -114,8 +114,6 @@ def referral_send(
     The counsellor must first have declared the project mature (candidates.services.
     candidate_declare_mature), unless they give an `override_reason`, which is kept as the reason
     of the referral's first transition and logged."""
-    from .tasks import referral_notify_agents
-
     territories = list(dict.fromkeys(territories))
     if not by.is_counsellor:
         raise ReferralError(_("Seul·e un·e conseiller·ère EER peut orienter un·e candidat·e."))
@@ -192,7 +190,7 @@ def referral_send(
             by=by,
             note=" → ".join(territory.name for territory in territories),
         )
-        referral_notify_agents.delay_on_commit(referral.pk)
+        referral_email_agents(referral=referral)
     return referral
 
 
@@ -201,8 +199,6 @@ def _pass_on(*, candidate: Candidate, referral: Referral, by_user=None, by_agent
     referral, skipping any that can no longer receive it. Returns the referral now pending, or
     None when the list is exhausted and the file is back with the counsellor. Inside the
     caller's transaction, which holds the candidate's and the referral's rows."""
-    from .tasks import referral_notify_agents
-
     reason = NEXT_REASON % {"territory": referral.territory.name, "status": referral.status}
     queued = (
         Referral.objects.select_for_update(of=("self",))
@@ -228,7 +224,7 @@ def _pass_on(*, candidate: Candidate, referral: Referral, by_user=None, by_agent
         CandidateEvent.objects.create(
             candidate=candidate, kind=CandidateEvent.Kind.REFERRAL, note=following.territory.name
         )
-        referral_notify_agents.delay_on_commit(following.pk)
+        referral_email_agents(referral=following)
         return following
     candidate_set_status(
         candidate=candidate,
@@ -253,8 +249,6 @@ def referral_link_create(*, referral: Referral, agent: Agent, expires_at=None) -
 
 
 def _answer(*, referral: Referral, agent: Agent, to: str, category: str = "", reason: str = "") -> Referral:
-    from .tasks import referral_notify_answer
-
     with transaction.atomic():
         candidate, referral = _lock(referral.pk)
         if referral.status != ReferralStatus.PENDING:
@@ -287,7 +281,7 @@ def _answer(*, referral: Referral, agent: Agent, to: str, category: str = "", re
                 )
         else:
             _pass_on(candidate=candidate, referral=referral, by_agent=agent)
-        referral_notify_answer.delay_on_commit(referral.pk)
+        referral_email_answer(referral=referral)
     return referral
 
 
@@ -324,15 +318,13 @@ def referral_expire(*, referral: Referral) -> Referral | None:
     """No answer in time: the referral expires and passes to the next territory. Returns None,
     changing nothing, when the referral was answered or withdrawn meanwhile, or is not yet due
     (so that two runs of the periodic task at once expire it once)."""
-    from .tasks import referral_notify_expired
-
     with transaction.atomic():
         candidate, referral = _lock(referral.pk)
         if referral.status != ReferralStatus.PENDING or referral.expires_at > timezone.now():
             return None
         _move(referral, ReferralStatus.EXPIRED, reason=EXPIRED_REASON % {"days": settings.REFERRAL_ANSWER_DAYS})
         _pass_on(candidate=candidate, referral=referral)
-        referral_notify_expired.delay_on_commit(referral.pk)
+        referral_email_expired(referral=referral)
     return referral
 
 
@@ -362,7 +354,7 @@ def _ensure_account(agent: Agent) -> None:
 
 def referral_email_agents(*, referral: Referral) -> int:
     """Email each active agent of the territory their own link, once. Safe to run again: agents
-    already emailed are skipped; a link whose email never left (a crash in between) is replaced."""
+    already emailed are skipped; a link without its email (a crash in between) is replaced."""
     from pajr.emails import absolute_url, send_templated_email
 
     if referral.status != ReferralStatus.PENDING:
@@ -373,20 +365,24 @@ def referral_email_agents(*, referral: Referral) -> int:
         if agent.pk in already_sent:
             continue
         _ensure_account(agent)
-        referral.links.filter(agent=agent, sent_at__isnull=True).delete()
-        link, token = referral_link_create(referral=referral, agent=agent)
-        send_templated_email(
-            to=agent.email,
-            language=agent.language,
-            template="referral_new_agent",
-            context={
-                "referral": referral,
-                "agent": agent,
-                "link": absolute_url("referrals:respond", token),
-            },
-        )
-        link.sent_at = timezone.now()
-        link.save(update_fields=["sent_at"])
+        # The link, its email in the outbox and `sent_at` commit together (`sent_at`: the email
+        # is in the outbox; the outbox sends it).
+        with transaction.atomic():
+            referral.links.filter(agent=agent, sent_at__isnull=True).delete()
+            link, token = referral_link_create(referral=referral, agent=agent)
+            send_templated_email(
+                to=agent.email,
+                language=agent.language,
+                template="referral_new_agent",
+                context={
+                    "referral": referral,
+                    "agent": agent,
+                    "link": absolute_url("referrals:respond", token),
+                },
+                key=f"referral_new_agent:{referral.pk}:{agent.pk}",
+            )
+            link.sent_at = timezone.now()
+            link.save(update_fields=["sent_at"])
         sent += 1
     logger.info("referral_email_agents referral=%s sent=%s", referral.pk, sent)
     return sent
@@ -410,6 +406,7 @@ def referral_email_answer(*, referral: Referral) -> None:
         language=candidate.language,
         template="referral_answered_candidate",
         context={**context, "link": absolute_url("candidates:my_file")},
+        key=f"referral_answered_candidate:{referral.pk}",
     )
     counsellor = referral.sent_by
     send_templated_email(
@@ -417,6 +414,7 @@ def referral_email_answer(*, referral: Referral) -> None:
         language=counsellor.language,
         template="referral_answered_counsellor",
         context={**context, "link": absolute_url("candidates:file", candidate.pk)},
+        key=f"referral_answered_counsellor:{referral.pk}",
     )
 
 
@@ -435,6 +433,7 @@ def referral_email_expired(*, referral: Referral) -> None:
             "next_referral": Referral.objects.successor_of(referral),
             "link": absolute_url("candidates:file", referral.candidate_id),
         },
+        key=f"referral_expired_counsellor:{referral.pk}",
     )
 
 
@@ -448,6 +447,7 @@ def referral_email_withdrawn(*, referral: Referral) -> None:
             language=link.agent.language,
             template="referral_withdrawn_agent",
             context={"referral": referral, "agent": link.agent},
+            key=f"referral_withdrawn_agent:{referral.pk}:{link.agent_id}",
         )
 
 
@@ -460,16 +460,17 @@ LATE_LINK_DAYS = 7
 def referral_link_resend(*, token: str) -> bool:
     """ "Send me a new link", from the page of a link that no longer works. The new link goes to
     the address on file of the agent the old link was sent to, never to an address typed in.
-    Returns whether a link will be sent; the caller says the same thing either way, so that
-    nobody learns whether a token existed."""
-    from .tasks import referral_send_new_link
-
-    link = ReferralLink.objects.for_token(token).filter(agent__is_active=True).only("referral_id", "agent_id").first()
+    Returns whether a link was sent; the caller says the same thing either way, so that nobody
+    learns whether a token existed."""
+    link = (
+        ReferralLink.objects.for_token(token)
+        .filter(agent__is_active=True)
+        .select_related("agent", "referral__territory", "referral__candidate", "referral__sent_by")
+        .first()
+    )
     if link is None:
         return False
-    # The new token is made in the worker: a raw token never waits in the broker.
-    referral_send_new_link.delay(link.referral_id, link.agent_id)
-    return True
+    return referral_email_new_link(referral=link.referral, agent=link.agent)
 
 
 def referral_email_new_link(*, referral: Referral, agent: Agent) -> bool:
@@ -488,18 +489,19 @@ def referral_email_new_link(*, referral: Referral, agent: Agent) -> bool:
         open_ = referral.is_open
         expires_at = referral.expires_at if open_ else timezone.now() + timedelta(days=LATE_LINK_DAYS)
         link, token = referral_link_create(referral=referral, agent=agent, expires_at=expires_at)
-    send_templated_email(
-        to=agent.email,
-        language=agent.language,
-        template="referral_new_link_agent",
-        context={
-            "referral": referral,
-            "agent": agent,
-            "open": open_,
-            "link": absolute_url("referrals:respond", token),
-        },
-    )
-    ReferralLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
+        send_templated_email(
+            to=agent.email,
+            language=agent.language,
+            template="referral_new_link_agent",
+            context={
+                "referral": referral,
+                "agent": agent,
+                "open": open_,
+                "link": absolute_url("referrals:respond", token),
+            },
+            key=f"referral_new_link_agent:{link.pk}",
+        )
+        ReferralLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
     logger.info("referral_email_new_link referral=%s agent=%s", referral.pk, agent.pk)
     return True
 
@@ -509,8 +511,6 @@ def referral_withdraw(*, referral: Referral, by_user: User | None = None, reason
     changed their mind, or the candidate withdrew their consent to sharing or deleted their
     account. The file goes back to coaching; the agents are told. Call it inside the caller's
     transaction when it is part of a larger change."""
-    from .tasks import referral_notify_withdrawn
-
     reason = reason.strip()
     if not reason:
         raise ReferralError(_("Indiquez la raison du retrait."))
@@ -527,5 +527,5 @@ def referral_withdraw(*, referral: Referral, by_user: User | None = None, reason
             candidate_set_status(
                 candidate=candidate, to=CandidateStatus.COACHING, by=by_user, note=referral.territory.name
             )
-        referral_notify_withdrawn.delay_on_commit(referral.pk)
+        referral_email_withdrawn(referral=referral)
     return referral

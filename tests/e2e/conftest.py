@@ -322,8 +322,10 @@ def browser(transactional_db, monkeypatch) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Each call opens a page in a fresh context: its own cookies, as another person would have."""
+def new_page(browser, live_server, settings) -> Iterator[Callable[[], Page]]:
+    """Each call opens a page in a fresh context: its own cookies, as another person would have.
+    Emails are written by the web process: their links point to the live server."""
+    settings.SITE_URL = live_server.url
     contexts: list[BrowserContext] = []
 
     def open_page() -> Page:

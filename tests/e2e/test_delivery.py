@@ -1,4 +1,5 @@
-"""Referral emails leave through a real Celery worker and arrive at a real SMTP server."""
+"""Referral emails are written to the outbox with the change, then leave through a real Celery
+worker and arrive at a real SMTP server."""
 
 import re
 
@@ -11,13 +12,14 @@ from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory, T
 
 pytestmark = pytest.mark.worker
 
-# Distinct from the test process's SITE_URL: links must be built from the worker's setting.
+# Links are built from SITE_URL when the email is written, by the process making the change.
 SITE_URL = "https://plateforme.pajr.test"
 LINK_RE = re.compile(re.escape(SITE_URL) + r"/r/([A-Za-z0-9_-]{43})/")
 
 
 @pytest.fixture
-def people(transactional_db):
+def people(transactional_db, settings):
+    settings.SITE_URL = SITE_URL
     counsellor = CounsellorFactory()
     territory = TerritoryFactory()
     agent = AgentFactory(territories=[territory])
@@ -26,7 +28,7 @@ def people(transactional_db):
 
 
 def send_referral(counsellor, territory, candidate):
-    with transaction.atomic():  # the task is published when this commits
+    with transaction.atomic():  # the outbox row is published to the worker when this commits
         return referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr.")
 
 
@@ -37,7 +39,7 @@ def test_the_agent_receives_their_link_once(celery_worker_process, smtp_server, 
     referral = send_referral(counsellor, territory, candidate)
 
     [received] = smtp_server.wait_for(to=agent.email)
-    worker.wait_for_task("referrals.tasks.referral_notify_agents")
+    worker.wait_for_task("notifications.tasks.deliver_outbox_email")
     smtp_server.assert_no_more(to=agent.email, count=1)
     assert received.recipients == (agent.email,)
     assert received.message["To"] == agent.email
@@ -63,7 +65,7 @@ def test_the_answer_reaches_the_candidate_and_the_counsellor(celery_worker_proce
 
     [to_candidate] = smtp_server.wait_for(to=candidate.email)
     [to_counsellor] = smtp_server.wait_for(to=counsellor.email)
-    worker.wait_for_task("referrals.tasks.referral_notify_answer")
+    worker.wait_for_task("notifications.tasks.deliver_outbox_email")
     smtp_server.assert_no_more(count=3)  # the agent's, the candidate's and the counsellor's
     assert territory.name in to_candidate.subject
     assert agent.email in to_candidate.text

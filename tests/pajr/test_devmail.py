@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from pajr.emails import send_templated_email
@@ -17,12 +18,13 @@ def dev_mailbox(settings):
 
 def send_one(referral, link="https://plateforme.example.org/r/abc/") -> None:
     agent = referral.territory.agents.get()
-    send_templated_email(
-        to=agent.email,
-        language="fr-ca",
-        template="referral_new_agent",
-        context={"referral": referral, "agent": agent, "link": link},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the outbox sends after commit
+        send_templated_email(
+            to=agent.email,
+            language="fr-ca",
+            template="referral_new_agent",
+            context={"referral": referral, "agent": agent, "link": link},
+        )
 
 
 def test_emails_are_kept_and_shown_with_clickable_links(client, dev_mailbox, territory):

@@ -113,8 +113,11 @@ def test_the_invalid_page_offers_a_new_link(client, referral, token):
     assert reverse("referrals:new_link", args=[token]) in html
 
 
-def test_a_new_link_goes_to_the_address_on_file_only(client, referral, agent, token, mailoutbox):
-    response = client.post(reverse("referrals:new_link", args=[token]), {"email": "attacker@evil.example"})
+def test_a_new_link_goes_to_the_address_on_file_only(
+    client, referral, agent, token, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("referrals:new_link", args=[token]), {"email": "attacker@evil.example"})
 
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "no-referrer"
@@ -136,9 +139,10 @@ def test_an_unknown_token_gets_the_same_answer_and_no_mail(client, token, mailou
     assert mailoutbox == []
 
 
-def test_new_links_are_rate_limited(client, token, mailoutbox, referral, agent):
+def test_new_links_are_rate_limited(client, token, mailoutbox, referral, agent, django_capture_on_commit_callbacks):
     for _ in range(NEW_LINKS_PER_DAY + 2):
-        client.post(reverse("referrals:new_link", args=[token]))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("referrals:new_link", args=[token]))
 
     # The first link (the fixture's) counts: three links in a day at most.
     assert len(mailoutbox) == NEW_LINKS_PER_DAY - 1
@@ -154,7 +158,9 @@ def test_an_inactive_agent_gets_no_new_link(client, token, agent, mailoutbox):
     assert mailoutbox == []
 
 
-def test_a_new_link_after_the_deadline_shows_what_became_of_the_referral(client, referral, token, mailoutbox):
+def test_a_new_link_after_the_deadline_shows_what_became_of_the_referral(
+    client, referral, token, mailoutbox, django_capture_on_commit_callbacks
+):
     deadline = timezone.now() - datetime.timedelta(hours=1)
     Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.EXPIRED, expires_at=deadline)
     ReferralLink.objects.filter(referral=referral).update(
@@ -162,7 +168,8 @@ def test_a_new_link_after_the_deadline_shows_what_became_of_the_referral(client,
     )
     assert client.get(f"/r/{token}/").status_code == 404
 
-    client.post(reverse("referrals:new_link", args=[token]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("referrals:new_link", args=[token]))
 
     assert "délai de réponse de cette orientation est passé" in mailoutbox[0].body
     new_token = mailoutbox[0].body.split("/r/")[1].split("/")[0]

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from candidates.models import CandidateEvent, CandidateStatus, Consent
 from candidates.services import candidate_declare_mature
+from notifications.models import OutboxEmail
 from referrals.models import Referral, ReferralLink, ReferralStatus, ReferralTransition
 from referrals.services import (
     OVERRIDE_PREFIX,
@@ -36,9 +37,12 @@ def test_send_saves_logs_and_emails_each_agent_a_link_after_commit(
 
     with django_capture_on_commit_callbacks() as callbacks:
         referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
+        # Each agent's email is in the outbox with the referral; nothing has left yet.
+        assert OutboxEmail.objects.filter(status="pending").count() == 2
         assert mailoutbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(callbacks) == 2  # one delivery per email, published after commit
+    for callback in callbacks:
+        callback()
 
     assert referral.status == ReferralStatus.PENDING
     transition = ReferralTransition.objects.get()
