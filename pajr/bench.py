@@ -63,6 +63,7 @@ URLS = {
     "candidate_file": "/conseil/candidats/{candidate_id}/",
     "admin_changelist": "/admin/candidates/candidate/",
     "admin_search": "/admin/candidates/candidate/?q={last_name}",
+    "statistics": "/statistiques/",  # issue 7: all periods, regions and profiles
 }
 SEARCHED_LAST_NAME = "Tremblay"  # the most common last name in Québec, and in FIRST/LAST_NAMES below
 WARM_UP_REQUESTS = 2
@@ -689,6 +690,10 @@ def case_raw_sql(bench: Bench) -> CaseResult:
     return CaseResult(p50_ms=p50, p95_ms=p95, queries=1, page_size=_queue_page_size())
 
 
+def case_statistics(bench: Bench) -> CaseResult:
+    return _time_get(bench, URLS["statistics"])
+
+
 # Case name → function. `raw_sql` reuses the SQL the `queue` case captured. Later issues add theirs.
 CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "queue_triage": case_queue_triage,
@@ -700,6 +705,7 @@ CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "admin_changelist_50": case_admin_changelist_50,
     "admin_search": case_admin_search,
     "raw_sql": case_raw_sql,
+    "statistics": case_statistics,
 }
 
 

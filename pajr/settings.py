@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "candidates",
     "referrals",
     "notifications",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ admin.site.site_title = _("PAJR – EER")
 urlpatterns = [
     path("", include("candidates.urls")),
     path("", include("referrals.urls")),
+    path("", include("territories.urls")),
+    path("", include("stats.urls")),
     path("comptes/signup/", RedirectView.as_view(pattern_name="candidates:register", permanent=True)),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

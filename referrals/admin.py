@@ -28,3 +28,24 @@ class ReferralAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(ReferralTransition)
+class ReferralTransitionAdmin(admin.ModelAdmin):
+    """The referrals' transition log: read only (services write it)."""
+
+    list_display = ("created_at", "referral", "from_status", "to_status", "by_user", "by_agent")
+    list_filter = ("to_status",)
+    list_select_related = ("referral__candidate", "referral__territory", "by_user", "by_agent")
+    raw_id_fields = ("referral", "by_user", "by_agent")
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # a row per transition: no COUNT(*) of the whole log
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -48,6 +48,15 @@ class AdminUnit(models.Model):
         return f"{self.name} ({self.get_kind_display()} {self.code})"
 
 
+def in_current_language(obj, field: str) -> str:
+    """`<field>_en` when the page is in English and that text is filled in, else `<field>_fr`."""
+    if (get_language() or "").startswith("en"):
+        english = getattr(obj, f"{field}_en")
+        if english.strip():
+            return english
+    return getattr(obj, f"{field}_fr")
+
+
 class TerritoryQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -65,6 +74,20 @@ class Territory(models.Model):
     is_active = models.BooleanField(_("actif"), default=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
 
+    # What the territory offers, written by coordinators for the public directory.
+    employment_fr = models.TextField(_("principaux secteurs d'emploi (français)"), blank=True)
+    employment_en = models.TextField(_("principaux secteurs d'emploi (anglais)"), blank=True)
+    housing_fr = models.TextField(_("logement (français)"), blank=True)
+    housing_en = models.TextField(_("logement (anglais)"), blank=True)
+    daycare_fr = models.TextField(_("services de garde (français)"), blank=True)
+    daycare_en = models.TextField(_("services de garde (anglais)"), blank=True)
+    culture_fr = models.TextField(_("culture (français)"), blank=True)
+    culture_en = models.TextField(_("culture (anglais)"), blank=True)
+    outdoors_fr = models.TextField(_("plein air (français)"), blank=True)
+    outdoors_en = models.TextField(_("plein air (anglais)"), blank=True)
+
+    TEXT_FIELDS = ("employment", "housing", "daycare", "culture", "outdoors")
+
     objects = TerritoryQuerySet.as_manager()
 
     class Meta:
@@ -74,6 +97,77 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def offer(self) -> list[tuple[str, str]]:
+        """The directory's sections in the current language (French when the English text is
+        empty), leaving out the empty ones."""
+        labels = {
+            "employment": _("Principaux secteurs d'emploi"),
+            "housing": _("Logement"),
+            "daycare": _("Services de garde"),
+            "culture": _("Culture"),
+            "outdoors": _("Plein air"),
+        }
+        sections = [(labels[field], in_current_language(self, field)) for field in self.TEXT_FIELDS]
+        return [(label, text) for label, text in sections if text.strip()]
+
+
+class SettlementProgramQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_territory(self, territory: "Territory"):
+        """Active programs that name the territory or its region (EXISTS: no duplicate rows)."""
+        return self.active().filter(
+            models.Exists(
+                SettlementProgram.regions.through.objects.filter(
+                    settlementprogram=models.OuterRef("pk"), region=territory.region_id
+                )
+            )
+            | models.Exists(
+                SettlementProgram.territories.through.objects.filter(
+                    settlementprogram=models.OuterRef("pk"), territory=territory.pk
+                )
+            )
+        )
+
+
+class SettlementProgram(models.Model):
+    """A financial aid program for settling in a region (regional or local): who runs it, who is
+    eligible, how much. Applies to the regions and territories it names."""
+
+    name_fr = models.CharField(_("nom (français)"), max_length=200)
+    name_en = models.CharField(_("nom (anglais)"), max_length=200, blank=True)
+    operator = models.CharField(_("organisme responsable"), max_length=200)
+    eligibility_fr = models.TextField(_("admissibilité (français)"), blank=True)
+    eligibility_en = models.TextField(_("admissibilité (anglais)"), blank=True)
+    amount = models.CharField(_("montant"), max_length=200, blank=True)
+    url = models.URLField(_("lien"), blank=True)
+    regions = models.ManyToManyField(Region, related_name="settlement_programs", blank=True, verbose_name=_("régions"))
+    territories = models.ManyToManyField(
+        Territory, related_name="settlement_programs", blank=True, verbose_name=_("territoires")
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    objects = SettlementProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("programme d'aide à l'installation")
+        verbose_name_plural = _("programmes d'aide à l'installation")
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en.strip():
+            return self.name_en
+        return self.name_fr
+
+    @property
+    def eligibility(self) -> str:
+        return in_current_language(self, "eligibility")
 
 
 class AgentQuerySet(models.QuerySet):

@@ -1,4 +1,5 @@
 import csv
+import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,7 @@ def agent_account_ensure(*, agent: Agent) -> User:
     from allauth.account.models import EmailAddress
 
     with transaction.atomic():
-        locked = Agent.objects.select_for_update().select_related("user").get(pk=agent.pk)
+        locked = Agent.objects.select_for_update(of=("self",)).select_related("user").get(pk=agent.pk)
         email = locked.email.strip().lower()
         holder = User.objects.filter(email__iexact=email).select_related("agent").first()
         if holder is not None and holder != locked.user:
@@ -147,3 +148,307 @@ def agent_account_ensure(*, agent: Agent) -> User:
         "agent_account_ensure agent=%s user=%s created=%s active=%s", agent.pk, user.pk, created, user.is_active
     )
     return user
+
+
+# --- CSV import and export of territories and agents (the admin's "Importer" / "Exporter") ----------
+
+LIST_SEPARATOR = "|"  # inside a cell: unit codes, territory codes
+TERRITORY_TEXT_COLUMNS = [f"{field}_{lang}" for field in Territory.TEXT_FIELDS for lang in ("fr", "en")]
+TERRITORY_COLUMNS = ["code", "name", "region_code", "is_active", "unit_codes", *TERRITORY_TEXT_COLUMNS]
+AGENT_COLUMNS = ["email", "first_name", "last_name", "phone", "language", "territory_codes", "is_active"]
+LANGUAGE_ALIASES = {"fr": "fr-ca", "fr-ca": "fr-ca", "en": "en"}
+TRUE_VALUES, FALSE_VALUES = {"1", "true", "oui", "yes", "vrai"}, {"0", "false", "non", "no", "faux"}
+
+
+class ImportAction:
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass
+class ImportRow:
+    """One line of the file: what importing it would do, or why it cannot be imported."""
+
+    line: int
+    key: str
+    action: str = ImportAction.UNCHANGED
+    changes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors) or any(row.errors for row in self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+
+def _csv_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file (comma or semicolon separated, as spreadsheets write it) with their line
+    numbers; a missing column is a file error."""
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    required = {"code", "name", "region_code"} if "region_code" in columns else {"email", "first_name", "last_name"}
+    if missing_required := [c for c in missing if c in required]:
+        report.file_errors.append(_("Colonnes manquantes : %(columns)s.") % {"columns": ", ".join(missing_required)})
+        return []
+    return [
+        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k in columns})
+        for row in reader
+        if any((v or "").strip() for k, v in row.items() if k)
+    ]
+
+
+def _parse_bool(value: str, row: ImportRow, default: bool) -> bool:
+    if value == "":
+        return default
+    if value.lower() in TRUE_VALUES:
+        return True
+    if value.lower() in FALSE_VALUES:
+        return False
+    row.errors.append(_("« %(value)s » n'est pas une valeur de is_active (oui/non, 1/0).") % {"value": value})
+    return default
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip() for code in value.split(LIST_SEPARATOR) if code.strip()]
+
+
+def _diff(obj, values: dict) -> list[str]:
+    return [name for name, value in values.items() if obj is None or getattr(obj, name) != value]
+
+
+def territories_import(*, text: str, wet_run: bool) -> ImportReport:
+    """Import territories from CSV (TERRITORY_COLUMNS; `code` is the key; a column left out keeps
+    its value; unit codes separated by "|"). Every row is checked first: unknown region or unit,
+    a code twice in the file, a missing name. With any error, or without `wet_run`, nothing is
+    written and the report says, row by row, what would be created or changed, or what is wrong."""
+    report = ImportReport()
+    rows = _csv_rows(text, TERRITORY_COLUMNS, report)
+    regions = {r.code: r for r in Region.objects.all()}
+    units = {u.code: u for u in AdminUnit.objects.all()}
+    existing = {t.code: t for t in Territory.objects.prefetch_related("units")}
+    seen: dict[str, int] = {}
+    plans = []
+    for line, data in rows:
+        code = data.get("code", "")
+        row = ImportRow(line=line, key=code)
+        report.rows.append(row)
+        if not code:
+            row.errors.append(_("Le code est obligatoire."))
+        elif len(code) > Territory._meta.get_field("code").max_length:
+            row.errors.append(_("Le code « %(code)s » est trop long.") % {"code": code})
+        elif code in seen:
+            row.errors.append(
+                _("Le code « %(code)s » figure déjà à la ligne %(line)d.") % {"code": code, "line": seen[code]}
+            )
+        else:
+            seen[code] = line
+        if not data.get("name"):
+            row.errors.append(_("Le nom est obligatoire."))
+        region = regions.get(data.get("region_code", ""))
+        if region is None:
+            row.errors.append(_("Région inconnue : « %(code)s ».") % {"code": data.get("region_code", "")})
+        territory = existing.get(code)
+        values = {"name": data.get("name", ""), "region": region}
+        values.update({column: data[column] for column in TERRITORY_TEXT_COLUMNS if column in data})
+        if "is_active" in data:
+            values["is_active"] = _parse_bool(data["is_active"], row, territory.is_active if territory else True)
+        unit_objs = None
+        if "unit_codes" in data:
+            unknown = [c for c in _codes(data["unit_codes"]) if c not in units]
+            if unknown:
+                row.errors.append(_("MRC ou TE inconnue(s) : %(codes)s.") % {"codes": ", ".join(unknown)})
+            unit_objs = {units[c] for c in _codes(data["unit_codes"]) if c in units}
+        if row.errors:
+            row.action = ImportAction.ERROR
+            continue
+        row.changes = _diff(territory, values)
+        if unit_objs is not None and (territory is None or set(territory.units.all()) != unit_objs):
+            row.changes.append("unit_codes")
+        row.action = (
+            ImportAction.CREATE if territory is None else ImportAction.UPDATE if row.changes else ImportAction.UNCHANGED
+        )
+        plans.append((row, territory, code, values, unit_objs))
+    if wet_run and not report.has_errors:
+        with transaction.atomic():
+            for row, territory, code, values, unit_objs in plans:
+                if row.action == ImportAction.CREATE:
+                    territory = Territory.objects.create(code=code, **values)
+                elif row.action == ImportAction.UPDATE:
+                    fields = [name for name in row.changes if name != "unit_codes"]
+                    for name in fields:
+                        setattr(territory, name, values[name])
+                    if fields:
+                        territory.save(update_fields=fields)
+                if unit_objs is not None and "unit_codes" in row.changes:
+                    territory.units.set(unit_objs)
+        report.written = True
+    logger.info(
+        "territories_import wet_run=%s written=%s rows=%d errors=%s",
+        wet_run,
+        report.written,
+        len(report.rows),
+        report.has_errors,
+    )
+    return report
+
+
+def agents_import(*, text: str, wet_run: bool) -> ImportReport:
+    """Import agents from CSV (AGENT_COLUMNS; `email` is the key; territory codes separated by
+    "|"). Checks every row first: malformed or repeated email, an address that is a candidate's
+    or counsellor's account, unknown territory or language. With any error, or without `wet_run`,
+    nothing is written. Written agents get their sign-in account (agent_account_ensure); if that
+    fails for one, nothing is written either."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    report = ImportReport()
+    rows = _csv_rows(text, AGENT_COLUMNS, report)
+    territories = {t.code: t for t in Territory.objects.all()}
+    existing = {a.email: a for a in Agent.objects.prefetch_related("territories")}
+    emails = [data.get("email", "").lower() for _line, data in rows]
+    taken = set(User.objects.filter(email__in=emails).exclude(role=User.Role.AGENT).values_list("email", flat=True))
+    taken = {email.lower() for email in taken}
+    languages = {value for value, _label in Agent._meta.get_field("language").choices}
+    seen: dict[str, int] = {}
+    plans = []
+    for line, data in rows:
+        email = data.get("email", "").lower()
+        row = ImportRow(line=line, key=email)
+        report.rows.append(row)
+        try:
+            validate_email(email)
+        except ValidationError:
+            row.errors.append(_("Adresse courriel invalide : « %(email)s ».") % {"email": email})
+        else:
+            if email in seen:
+                row.errors.append(
+                    _("L'adresse « %(email)s » figure déjà à la ligne %(line)d.")
+                    % {"email": email, "line": seen[email]}
+                )
+            else:
+                seen[email] = line
+            if email in taken:
+                row.errors.append(
+                    _("L'adresse « %(email)s » est celle d'un compte de candidat·e ou de conseiller·ère.")
+                    % {"email": email}
+                )
+        for column in ("first_name", "last_name"):
+            if not data.get(column):
+                row.errors.append(_("La colonne %(column)s est obligatoire.") % {"column": column})
+        agent = existing.get(email)
+        values = {"first_name": data.get("first_name", ""), "last_name": data.get("last_name", "")}
+        if "phone" in data:
+            values["phone"] = data["phone"]
+        if data.get("language"):
+            data["language"] = LANGUAGE_ALIASES.get(data["language"].lower(), data["language"])
+            if data["language"] not in languages:
+                row.errors.append(
+                    _("Langue inconnue : « %(language)s » (%(choices)s).")
+                    % {"language": data["language"], "choices": ", ".join(sorted(languages))}
+                )
+            values["language"] = data["language"]
+        if "is_active" in data:
+            values["is_active"] = _parse_bool(data["is_active"], row, agent.is_active if agent else True)
+        territory_objs = None
+        if "territory_codes" in data:
+            unknown = [c for c in _codes(data["territory_codes"]) if c not in territories]
+            if unknown:
+                row.errors.append(_("Territoire(s) inconnu(s) : %(codes)s.") % {"codes": ", ".join(unknown)})
+            territory_objs = {territories[c] for c in _codes(data["territory_codes"]) if c in territories}
+        if row.errors:
+            row.action = ImportAction.ERROR
+            continue
+        row.changes = _diff(agent, values)
+        if territory_objs is not None and (agent is None or set(agent.territories.all()) != territory_objs):
+            row.changes.append("territory_codes")
+        row.action = (
+            ImportAction.CREATE if agent is None else ImportAction.UPDATE if row.changes else ImportAction.UNCHANGED
+        )
+        plans.append((row, agent, email, values, territory_objs))
+    if wet_run and not report.has_errors:
+        try:
+            with transaction.atomic():
+                for row, agent, email, values, territory_objs in plans:
+                    if row.action == ImportAction.UNCHANGED:
+                        continue
+                    if agent is None:
+                        agent = Agent.objects.create(email=email, **values)
+                    else:
+                        fields = [name for name in row.changes if name != "territory_codes"]
+                        for name in fields:
+                            setattr(agent, name, values[name])
+                        if fields:
+                            agent.save(update_fields=fields)
+                    if territory_objs is not None and "territory_codes" in row.changes:
+                        agent.territories.set(territory_objs)
+                    try:
+                        agent_account_ensure(agent=agent)
+                    except AgentAccountError as error:
+                        row.errors.append(str(error))
+                        row.action = ImportAction.ERROR
+                        raise
+        except AgentAccountError:
+            report.written = False
+        else:
+            report.written = True
+    logger.info(
+        "agents_import wet_run=%s written=%s rows=%d errors=%s",
+        wet_run,
+        report.written,
+        len(report.rows),
+        report.has_errors,
+    )
+    return report
+
+
+def territories_csv_export() -> str:
+    """Every territory, in the columns territories_import reads (two queries)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TERRITORY_COLUMNS)
+    for t in Territory.objects.select_related("region").prefetch_related("units").order_by("code"):
+        writer.writerow(
+            [
+                t.code,
+                t.name,
+                t.region.code,
+                "1" if t.is_active else "0",
+                LIST_SEPARATOR.join(sorted(u.code for u in t.units.all())),
+                *(getattr(t, column) for column in TERRITORY_TEXT_COLUMNS),
+            ]
+        )
+    return out.getvalue()
+
+
+def agents_csv_export() -> str:
+    """Every agent, in the columns agents_import reads (two queries)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AGENT_COLUMNS)
+    for a in Agent.objects.prefetch_related("territories").order_by("email"):
+        writer.writerow(
+            [
+                a.email,
+                a.first_name,
+                a.last_name,
+                a.phone,
+                a.language,
+                LIST_SEPARATOR.join(sorted(t.code for t in a.territories.all())),
+                "1" if a.is_active else "0",
+            ]
+        )
+    return out.getvalue()

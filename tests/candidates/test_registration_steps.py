@@ -514,7 +514,8 @@ def test_step_4_shows_the_saved_targets_in_their_selects(signed_in, draft, terri
 
     assert [selected(f"target_{i}") for i in (1, 2, 3)] == [territories[2].pk, territories[0].pk, None]
     assert "<optgroup" in html  # grouped by region
-    assert "Découvrir les territoires" not in html
+    # The territory directory, to learn the regions before choosing, in a new tab (the form stays).
+    assert re.search(r'href="/territoires/"\s+target="_blank"\s+rel="noopener"', html)
 
 
 def test_changing_the_targets_replaces_them(signed_in, draft, territories):

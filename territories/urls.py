@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "territories"
+urlpatterns = [
+    path("territoires/", views.directory, name="directory"),
+    path("territoires/<str:code>/", views.territory_detail, name="detail"),
+]
