@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from pajr.admin_pagination import LargeTableAdminMixin
+
 from .models import Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
 
 
@@ -20,7 +22,7 @@ class CandidateTargetInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = (
         "last_name",
         "first_name",
@@ -37,7 +39,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(CandidateEvent)
-class CandidateEventAdmin(admin.ModelAdmin):
+class CandidateEventAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ("candidate", "kind", "from_status", "to_status", "actor", "created_at")
     list_select_related = ("candidate", "actor")
     raw_id_fields = ("candidate", "actor")
@@ -50,15 +52,13 @@ class CandidateEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(FileAccess)
-class FileAccessAdmin(admin.ModelAdmin):
+class FileAccessAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     """The access log (Law 25): read only, for coordinators who must answer "who opened my file"."""
 
     list_display = ("at", "candidate", "user")
     list_select_related = ("candidate", "user")
     raw_id_fields = ("candidate", "user")
     date_hierarchy = "at"
-    # One row per opening of a file: never COUNT(*) the whole table for the changelist.
-    show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -4,12 +4,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pajr.admin_pagination import LargeTableAdminMixin
+
 from .models import OutboxEmail, OutboxStatus
 from .services import outbox_send_again
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     """Read-only, with one action. The body and HTML are never shown: they may hold a live
     referral link or an account code (see OutboxEmail's docstring)."""
 
@@ -17,7 +19,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     list_filter = ("status", "template", "language")
     search_fields = ("=recipient", "=key")
     date_hierarchy = "created_at"
-    show_full_result_count = False  # the table grows without end: no COUNT(*) of all of it
     fields = (
         "key",
         "recipient",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from pajr.admin_pagination import LargeTableAdminMixin
+
 from .models import Referral, ReferralTransition
 
 
@@ -14,7 +16,7 @@ class ReferralTransitionInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     """Read-only: referrals change only through their services (the counsellor's page, the agent's link)."""
 
     list_display = ("candidate", "territory", "status", "created_at", "answered_at")
@@ -31,7 +33,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralTransition)
-class ReferralTransitionAdmin(admin.ModelAdmin):
+class ReferralTransitionAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     """The referrals' transition log: read only (services write it)."""
 
     list_display = ("created_at", "referral", "from_status", "to_status", "by_user", "by_agent")
@@ -39,7 +41,6 @@ class ReferralTransitionAdmin(admin.ModelAdmin):
     list_select_related = ("referral__candidate", "referral__territory", "by_user", "by_agent")
     raw_id_fields = ("referral", "by_user", "by_agent")
     date_hierarchy = "created_at"
-    show_full_result_count = False  # a row per transition: no COUNT(*) of the whole log
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -17,7 +17,15 @@ from notifications.models import RENDERED, OutboxEmail, OutboxStatus
 from notifications.services import outbox_enqueue, outbox_requeue_overdue
 from pajr.celery import app as celery_app
 from tests.conftest import require
-from tests.e2e.conftest import REPO_ROOT, CeleryWorker, free_port, poll, redis_answers, worker_database_url
+from tests.e2e.conftest import (
+    REPO_ROOT,
+    WORKER_LOG_KEY,
+    CeleryWorker,
+    free_port,
+    poll,
+    redis_answers,
+    worker_database_url,
+)
 
 pytestmark = pytest.mark.worker
 
@@ -85,7 +93,9 @@ def redis_server(tmp_path) -> Iterator[Callable[[], None]]:
 
 
 @pytest.fixture
-def own_workers(transactional_db, smtp_server, redis_server, tmp_path) -> Iterator[Callable[..., CeleryWorker]]:
+def own_workers(
+    request, transactional_db, smtp_server, redis_server, tmp_path
+) -> Iterator[Callable[..., CeleryWorker]]:
     """Start workers (`own_workers(name)`) on a queue of this test, through this test's Redis."""
     url = redis_server.url
     queue = f"faults-{uuid.uuid4().hex[:12]}"
@@ -114,6 +124,7 @@ def own_workers(transactional_db, smtp_server, redis_server, tmp_path) -> Iterat
             "PYTHONUNBUFFERED": "1",
         }
         log_path = tmp_path / f"worker-{name}.log"
+        request.node.stash.setdefault(WORKER_LOG_KEY, log_path)  # shown if the test fails
         with log_path.open("ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "pajr", "worker", "-P", "solo", "-n", f"{name}@%h",
