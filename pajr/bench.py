@@ -10,21 +10,35 @@ Two registries are the extension points for later issues:
 
 import datetime
 import json
+import logging
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from itertools import count
 from pathlib import Path
 from random import Random
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib import admin
+from django.core.mail import EmailMessage
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
+from django.db.models.signals import post_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -48,9 +62,16 @@ from candidates.models import (
     QuebecExperience,
     Timeline,
 )
+from candidates.services import REFERABLE_STATUSES
+from notifications.models import OutboxEmail
+from pajr.celery import app as celery_app
 from referrals.models import Referral, ReferralStatus, ReferralTransition
+from referrals.services import referral_send
 from territories.models import Agent, Region, Territory
-from territories.services import territories_load
+from territories.services import agent_account_ensure, territories_load
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 # The pages measured, in one place: the queue's parameters are those of candidates/filters.py
 # (QueueFilter) and of its tabs (?vue=). {region} (a Region's pk, as QueueFilter.region takes it),
@@ -546,6 +567,8 @@ class CaseResult:
     queries: int
     page_size: int | None = None
     note: str = ""
+    per_second: float | None = None  # the notify cases: emails received per second
+    emails: int | None = None  # the notify cases: emails measured
 
 
 @dataclass
@@ -558,6 +581,8 @@ class Bench:
     last_name: str
     region_id: int
     queue_sql: tuple[str, tuple] | None = None
+    notify: "NotifyOptions" = field(default_factory=lambda: NotifyOptions())
+    rig: "NotifyRig | None" = None  # started by the first notify case, stopped by bench_measure
 
 
 def _percentiles(timings: list[float]) -> tuple[float, float]:
@@ -694,6 +719,397 @@ def case_statistics(bench: Bench) -> CaseResult:
     return _time_get(bench, URLS["statistics"])
 
 
+# --- Notifications through the real broker, worker and SMTP (issue 6) ----------------------------
+# The outbox's path end to end: referral_send commits a referral and its OutboxEmail row, the
+# row is published after commit, a `celery -A pajr worker` of the bench's own (prefork, 2
+# processes, the production CELERY_* settings) sends it to an SMTP server in this process, which
+# notes when each Message-ID arrives.
+
+NOTIFY_WORKER_PROCESSES = 2
+NOTIFY_SENDER_THREADS = 4  # counsellors acting at once; each referral is its own transaction
+NOTIFY_READY_TIMEOUT = 60
+NOTIFY_BASELINE_TASK = "pajr.bench.bench_plain_email"
+
+
+@dataclass
+class NotifyOptions:
+    rate: float = 20  # notify_steady: referrals per second…
+    steady_seconds: float = 30  # …for this long
+    burst: int = 1000  # notify_burst: referrals committed at once
+
+
+@shared_task(name=NOTIFY_BASELINE_TASK)
+def bench_plain_email(*, to: str, subject: str, body: str, message_id: str) -> None:
+    """notify_baseline's task: Celery alone, one plain email per task, no database."""
+    EmailMessage(subject=subject, body=body, to=[to], headers={"Message-ID": message_id}).send()
+
+
+class _Arrivals:
+    """aiosmtpd handler: when each message arrived (time.monotonic), by its Message-ID."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        received = time.monotonic()
+        headers = BytesHeaderParser(policy=compat32).parsebytes(envelope.original_content, headersonly=True)
+        with self._changed:
+            self.at[str(headers.get("Message-ID", "")).strip()] = received
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, message_ids: Iterable[str], *, timeout: float) -> bool:
+        wanted = set(message_ids)
+        with self._changed:
+            return self._changed.wait_for(lambda: wanted <= self.at.keys(), timeout=timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _worker_database_url() -> str:
+    """The bench database (not the development one) as a DATABASE_URL for the worker."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    if connection.vendor == "postgresql":
+        credentials = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            credentials += ":" + quote(db["PASSWORD"], safe="")
+        host, port = db["HOST"] or "", f":{db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{credentials}{'@' if credentials else ''}{host}{port}/{quote(db['NAME'], safe='')}"
+    raise NotImplementedError(f"No DATABASE_URL for {connection.vendor}")
+
+
+@dataclass
+class NotifyRig:
+    """The SMTP server, the worker process and the queue of one bench run."""
+
+    controller: "Controller"
+    arrivals: _Arrivals
+    process: subprocess.Popen
+    log_path: Path
+    queue: str
+    nodename: str
+    representative: bool
+    saved_conf: dict
+    counsellor: User
+    candidates: list[Candidate]  # referable (NEW or COACHING, sharing consent, declared mature)
+    territories: list[Territory]  # active, with exactly one active agent: 1 referral = 1 email
+    sent: int = 0
+    referral_queries: int = 0  # the queries of one referral_send, counted on the warm-up one
+
+    @classmethod
+    def start(cls, bench: Bench) -> "NotifyRig":
+        opts = bench.notify
+        needed = round(opts.rate * opts.steady_seconds) + opts.burst + 1
+        from aiosmtpd.controller import Controller  # a development dependency
+
+        counsellor, candidates, territories = _notify_prepare(needed)
+        broker_url = celery_app.conf.broker_url
+        representative = broker_url.startswith(("redis://", "rediss://"))
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs each SMTP command
+        arrivals = _Arrivals()
+        controller = Controller(arrivals, hostname="127.0.0.1", port=_free_port())
+        controller.start()
+        queue = f"bench-{uuid.uuid4().hex[:12]}"
+        nodename = f"{queue}@{socket.gethostname()}"
+        saved_conf = {key: celery_app.conf[key] for key in ("task_default_queue", "task_always_eager")}
+        # The router reads task_default_queue at each publish: .delay() goes to the bench's queue.
+        celery_app.conf.update(task_default_queue=queue, task_always_eager=False)
+        log_path = Path(settings.VAR_DIR) / f"{queue}-worker.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _worker_database_url(),
+            "EMAIL_URL": f"smtp://{controller.hostname}:{controller.port}",
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "DEBUG": "false",  # as in production: no query log in the worker
+            "PYTHONUNBUFFERED": "1",
+        }
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [sys.executable, "-m", "celery", "-A", "pajr", "worker", "-P", "prefork",
+                 "-c", str(NOTIFY_WORKER_PROCESSES), "-Q", queue, "-n", nodename, "-I", __name__,
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+                cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        rig = cls(
+            controller=controller,
+            arrivals=arrivals,
+            process=process,
+            log_path=log_path,
+            queue=queue,
+            nodename=nodename,
+            representative=representative,
+            saved_conf=saved_conf,
+            counsellor=counsellor,
+            candidates=candidates,
+            territories=territories,
+        )
+        try:
+            deadline = time.monotonic() + NOTIFY_READY_TIMEOUT
+            while " ready." not in log_path.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"The bench's Celery worker did not start:\n{rig.log_tail()}")
+                time.sleep(0.1)
+        except BaseException:
+            rig.stop()
+            raise
+        return rig
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def take(self, n: int) -> list[Candidate]:
+        taken = self.candidates[self.sent : self.sent + n]
+        self.sent += len(taken)
+        return taken
+
+    def wait(self, message_ids: Iterable[str], what: str) -> None:
+        message_ids = list(message_ids)
+        if not self.arrivals.wait_for(message_ids, timeout=60 + 0.1 * len(message_ids)):
+            missing = len(set(message_ids) - self.arrivals.at.keys())
+            raise RuntimeError(f"{what}: {missing} of {len(message_ids)} emails never arrived.\n{self.log_tail()}")
+
+    def consume(self, on: bool) -> None:
+        """Pause or resume the worker's consumption of the queue (remote control)."""
+        control = celery_app.control.add_consumer if on else celery_app.control.cancel_consumer
+        replies = control(self.queue, destination=[self.nodename], reply=True, timeout=10)
+        if not replies:
+            raise RuntimeError(f"The worker did not answer {'add' if on else 'cancel'}_consumer.\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.controller.stop()
+        with celery_app.connection_for_write() as conn:
+            bound = celery_app.amqp.queues[self.queue](conn.default_channel)
+            bound.declare()  # so that the channel knows the bindings it is asked to delete
+            bound.delete()
+        if celery_app.conf.broker_url.startswith("filesystem://"):
+            control = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["control_folder"])
+            (control / f"{self.queue}.exchange").unlink(missing_ok=True)
+        celery_app.conf.update(self.saved_conf)
+        self.log_path.unlink(missing_ok=True)
+
+
+def _notify_prepare(needed: int) -> tuple[User, list[Candidate], list[Territory]]:
+    """Candidates a counsellor can refer, and territories with one active agent (their accounts
+    made now, as earlier referrals would have). Declares the candidates' projects mature first:
+    referral_send requires it. Not timed."""
+    counsellor = User.objects.filter(role=User.Role.COUNSELLOR, is_active=True).order_by("id").first()
+    territories = list(
+        Territory.objects.active()
+        .annotate(n=models.Count("agents", filter=models.Q(agents__is_active=True)))
+        .filter(n=1)
+        .order_by("code")
+    )
+    candidates = [
+        candidate
+        for candidate in Candidate.objects.filter(status__in=REFERABLE_STATUSES, submitted_at__isnull=False)
+        .exclude(referrals__status=ReferralStatus.PENDING)
+        .order_by("id")[: needed * 2]
+        if candidate.has_consent(Consent.Purpose.SHARING)
+    ][:needed]
+    if counsellor is None or not territories or len(candidates) < needed:
+        raise RuntimeError(
+            f"The notify cases need {needed:,} referable candidates (found {len(candidates):,}) and a territory "
+            "with one agent: seed more --candidates or lower --notify-rate/--notify-steady-seconds/--notify-burst."
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        assessed = set(
+            MaturityAssessment.objects.filter(candidate__in=candidates).values_list("candidate_id", flat=True)
+        )
+        MaturityAssessment.objects.filter(candidate_id__in=assessed, mature_at__isnull=True).update(
+            mature_at=now, mature_by=counsellor
+        )
+        MaturityAssessment.objects.bulk_create(
+            MaturityAssessment(candidate=c, updated_by=counsellor, mature_at=now, mature_by=counsellor)
+            for c in candidates
+            if c.id not in assessed
+        )
+    for agent in Agent.objects.filter(territories__in=territories, is_active=True, user__isnull=True):
+        agent_account_ensure(agent=agent)
+    return counsellor, candidates, territories
+
+
+@contextmanager
+def _commit_times() -> Iterator[dict[str, float]]:
+    """Message-ID → when the transaction that wrote the outbox row committed (time.monotonic).
+    The callback is registered as the row is saved, so it runs before the row's publish."""
+    committed: dict[str, float] = {}
+
+    def on_save(sender, instance, created, **kwargs):
+        if created:
+            message_id = instance.message_id
+            transaction.on_commit(lambda: committed.__setitem__(message_id, time.monotonic()))
+
+    uid = f"bench-{uuid.uuid4().hex}"
+    post_save.connect(on_save, sender=OutboxEmail, dispatch_uid=uid)
+    try:
+        yield committed
+    finally:
+        post_save.disconnect(sender=OutboxEmail, dispatch_uid=uid)
+
+
+def _refer(rig: NotifyRig, candidates: list[Candidate], *, rate: float | None) -> tuple[float, float]:
+    """Refer each candidate, one transaction each, from NOTIFY_SENDER_THREADS threads: at `rate`
+    per second on a fixed schedule (a late referral does not delay the next), or as fast as they
+    go. Returns the first and last commit times."""
+    jobs = iter(enumerate(candidates))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    start = time.monotonic() + 0.05
+    done: list[float] = []
+
+    def sender() -> None:
+        try:
+            while True:
+                with lock:
+                    i, candidate = next(jobs, (None, None))
+                if candidate is None:
+                    return
+                if rate:
+                    time.sleep(max(0.0, start + i / rate - time.monotonic()))
+                referral_send(
+                    candidate=candidate,
+                    territories=[rig.territories[i % len(rig.territories)]],
+                    by=rig.counsellor,
+                    message="Projet mûr : CV revu, séjour exploratoire fait.",
+                )
+                done.append(time.monotonic())
+        except BaseException as error:  # re-raised in the main thread
+            errors.append(error)
+        finally:
+            connection.close()  # the thread's own connection: the bench database is dropped later
+
+    threads = [threading.Thread(target=sender) for _ in range(NOTIFY_SENDER_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return min(done), max(done)
+
+
+def _latencies(rig: NotifyRig, committed: dict[str, float], since: float | None = None) -> list[float]:
+    return [rig.arrivals.at[mid] - (since if since is not None else at) for mid, at in committed.items()]
+
+
+def _note(rig: NotifyRig, text: str) -> str:
+    if not rig.representative:
+        text += "; NOT REPRESENTATIVE: filesystem broker (set CELERY_BROKER_URL=redis://…)"
+    return text
+
+
+def _notify_rig(bench: Bench) -> NotifyRig:
+    if bench.rig is None:
+        bench.rig = rig = NotifyRig.start(bench)
+        # One referral first, in this thread: templates loaded, the worker's connections open,
+        # and the queries of one referral_send counted.
+        (candidate,) = rig.take(1)
+        with _commit_times() as committed, CaptureQueriesContext(connection) as captured:
+            referral_send(candidate=candidate, territories=rig.territories[:1], by=rig.counsellor)
+        rig.referral_queries = len(captured)
+        rig.wait(committed, "warm-up")
+    return bench.rig
+
+
+def case_notify_steady(bench: Bench) -> CaseResult:
+    """Referrals at a steady rate; per email, from the referral's commit to the SMTP server."""
+    rig = _notify_rig(bench)
+    candidates = rig.take(round(bench.notify.rate * bench.notify.steady_seconds))
+    with _commit_times() as committed:
+        first, last = _refer(rig, candidates, rate=bench.notify.rate)
+    rig.wait(committed, "notify_steady")
+    p50, p95 = _percentiles(_latencies(rig, committed))
+    achieved = (len(candidates) - 1) / (last - first) if len(candidates) > 1 else 0
+    return CaseResult(
+        p50_ms=p50,
+        p95_ms=p95,
+        queries=rig.referral_queries,
+        emails=len(committed),
+        per_second=round(len(committed) / (max(rig.arrivals.at[m] for m in committed) - first), 1),
+        note=_note(
+            rig,
+            f"{len(committed)} emails for {len(candidates)} referrals sent at {achieved:.1f}/s "
+            f"(asked {bench.notify.rate:g}/s)",
+        ),
+    )
+
+
+def case_notify_burst(bench: Bench) -> CaseResult:
+    """`--notify-burst` referrals committed while the worker is paused, then released at once:
+    the rate at which the queue drains, and each email's time from the release."""
+    rig = _notify_rig(bench)
+    candidates = rig.take(bench.notify.burst)
+    rig.consume(False)
+    try:
+        with _commit_times() as committed:
+            first, last = _refer(rig, candidates, rate=None)
+    finally:
+        released = time.monotonic()
+        rig.consume(True)
+    rig.wait(committed, "notify_burst")
+    p50, p95 = _percentiles(_latencies(rig, committed, since=released))
+    drained = max(rig.arrivals.at[m] for m in committed) - released
+    return CaseResult(
+        p50_ms=p50,
+        p95_ms=p95,
+        queries=rig.referral_queries,
+        emails=len(committed),
+        per_second=round(len(committed) / drained, 1),
+        note=_note(
+            rig,
+            f"{len(committed)} emails for {len(candidates)} referrals committed in {last - first:.1f} s "
+            f"({len(candidates) / max(last - first, 1e-9):.0f}/s, {NOTIFY_SENDER_THREADS} threads), then released",
+        ),
+    )
+
+
+def case_notify_baseline(bench: Bench) -> CaseResult:
+    """The yardstick: Celery alone hands as many plain emails as notify_burst's referrals (no
+    outbox, no database) to the same SMTP server, published while the worker is paused and
+    released at once, as in notify_burst."""
+    rig = _notify_rig(bench)
+    n = bench.notify.burst
+    message_ids = [f"<bench-{uuid.uuid4().hex}@{DOMAIN}>" for _ in range(n)]
+    body = "Bonjour,\n\n" + "Une nouvelle orientation vous attend dans votre espace PAJ.\n" * 12
+    rig.consume(False)
+    try:
+        for i, message_id in enumerate(message_ids):
+            bench_plain_email.delay(
+                to=f"agent-{i}@{DOMAIN}", subject=f"Orientation {i}", body=body, message_id=message_id
+            )
+    finally:
+        released = time.monotonic()
+        rig.consume(True)
+    rig.wait(message_ids, "notify_baseline")
+    p50, p95 = _percentiles([rig.arrivals.at[m] - released for m in message_ids])
+    drained = max(rig.arrivals.at[m] for m in message_ids) - released
+    return CaseResult(
+        p50_ms=p50,
+        p95_ms=p95,
+        queries=0,
+        emails=n,
+        per_second=round(n / drained, 1),
+        note=_note(rig, f"{n} plain emails, one task each, no outbox"),
+    )
+
+
 # Case name → function. `raw_sql` reuses the SQL the `queue` case captured. Later issues add theirs.
 CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "queue_triage": case_queue_triage,
@@ -706,11 +1122,17 @@ CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "admin_search": case_admin_search,
     "raw_sql": case_raw_sql,
     "statistics": case_statistics,
+    "notify_steady": case_notify_steady,
+    "notify_burst": case_notify_burst,
+    "notify_baseline": case_notify_baseline,
 }
 
 
-def bench_measure(*, coordinator: User, cases: list[str], requests: int) -> dict[str, CaseResult]:
-    """Time each case as the coordinator (a counsellor who can also open the admin), DEBUG off."""
+def bench_measure(
+    *, coordinator: User, cases: list[str], requests: int, notify: NotifyOptions | None = None
+) -> dict[str, CaseResult]:
+    """Time each case as the coordinator (a counsellor who can also open the admin), DEBUG off.
+    The notify cases share one worker and SMTP server, stopped at the end."""
     candidate_id = (
         Referral.objects.filter(status=ReferralStatus.ACCEPTED).order_by("id").values_list("candidate_id", flat=True)
     ).first() or Candidate.objects.order_by("id").values_list("id", flat=True).first()
@@ -723,13 +1145,18 @@ def bench_measure(*, coordinator: User, cases: list[str], requests: int) -> dict
         candidate_id=candidate_id,
         last_name=SEARCHED_LAST_NAME,
         region_id=region_id,
+        notify=notify or NotifyOptions(),
     )
     results = {}
     # The plain static storage: the pages, not a collectstatic manifest, are under test.
     static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=static):
-        for name in cases:
-            results[name] = CASES[name](bench)
+        try:
+            for name in cases:
+                results[name] = CASES[name](bench)
+        finally:
+            if bench.rig is not None:
+                bench.rig.stop()
     return results
 
 

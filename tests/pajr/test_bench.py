@@ -6,9 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from pajr.bench import CASES
+
+NOTIFY_CASES = ["notify_steady", "notify_burst", "notify_baseline"]
+PAGE_CASES = [name for name in CASES if name not in NOTIFY_CASES]
 
 
 def _dev_database(path: Path) -> None:
@@ -42,7 +46,19 @@ def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
     }
 
     completed = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--candidates", "200", "--requests", "3", "--output", str(output)],
+        [
+            sys.executable,
+            "manage.py",
+            "bench",
+            "--candidates",
+            "200",
+            "--requests",
+            "3",
+            "--output",
+            str(output),
+            "--cases",
+            ",".join(PAGE_CASES),
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -59,7 +75,7 @@ def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
     assert data["rows"]["referrals"] > 0
     assert data["rows"]["events"] > 200
     assert data["rows"]["coaching_notes"] > 0 and data["rows"]["maturity_assessments"] > 0
-    assert list(data["cases"]) == list(CASES)
+    assert list(data["cases"]) == PAGE_CASES
     for name, case in data["cases"].items():
         assert case["p50_ms"] > 0, name
         assert case["p95_ms"] >= case["p50_ms"], name
@@ -85,3 +101,36 @@ def test_bench_refuses_an_unknown_case(tmp_path):
     assert completed.returncode != 0
     assert "Unknown case(s): nope" in completed.stderr
     assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.worker
+def test_bench_notify_cases_run_through_a_worker_at_a_tiny_size(tmp_path):
+    """The notify cases with 5 referrals each: a real worker (prefork, 2 processes) on the
+    filesystem broker, an SMTP server in the command's process; every email arrives."""
+    output = tmp_path / "bench.json"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "VAR_DIR": str(tmp_path / "var"),
+        "CELERY_BROKER_URL": "filesystem://",
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "pajr.settings",
+    }
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--candidates", "200", "--output", str(output),
+         "--cases", ",".join(NOTIFY_CASES), "--notify-rate", "5", "--notify-steady-seconds", "1",
+         "--notify-burst", "5"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    cases = json.loads(output.read_text())["cases"]
+    assert list(cases) == NOTIFY_CASES
+    for name, case in cases.items():
+        assert case["p50_ms"] > 0 and case["p95_ms"] >= case["p50_ms"], name
+        assert case["per_second"] > 0, name
+        assert case["emails"] >= 5, name  # at least one email per referral
+        assert "NOT REPRESENTATIVE: filesystem broker" in case["note"], name
+    assert cases["notify_steady"]["queries"] >= 1  # one referral_send's queries
+    assert cases["notify_baseline"]["emails"] == 5
+    assert not (tmp_path / "var" / "bench.sqlite3").exists()
