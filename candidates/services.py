@@ -144,16 +144,17 @@ def candidate_update_identity(
 
 def candidate_set_status(
     *, candidate: Candidate, to: str, by: User | None, note: str = "", kind: str = CandidateEvent.Kind.STATUS_CHANGED
-) -> None:
+) -> CandidateEvent | None:
     """Move the file to another status and record it on its timeline, as an event of `kind` (an
     ASSIGNED event when taking the file on is what moves it). Call inside a transaction that holds
-    the candidate's row (select_for_update)."""
+    the candidate's row (select_for_update). Returns the event, or None when the status was already
+    `to`."""
     from_status = candidate.status
     if from_status == to:
-        return
+        return None
     candidate.status = to
     candidate.save(update_fields=["status", "updated_at"])
-    CandidateEvent.objects.create(
+    event = CandidateEvent.objects.create(
         candidate=candidate,
         kind=kind,
         from_status=from_status,
@@ -168,6 +169,7 @@ def candidate_set_status(
         to,
         by and by.pk,
     )
+    return event
 
 
 REFERABLE_STATUSES = (CandidateStatus.NEW, CandidateStatus.COACHING)
@@ -187,7 +189,7 @@ def candidate_set_consents(
     the counsellor, who can no longer coach them, but does not close the file. Returns the purposes
     whose choice changed."""
     from referrals.models import Referral
-    from referrals.services import referral_withdraw
+    from referrals.services import referral_email_withdrawn_counsellor, referral_withdraw
 
     from .consents import CONSENT_TEXTS, granted_consents
 
@@ -221,6 +223,7 @@ def candidate_set_consents(
         if sharing_withdrawn:
             for referral in pending:
                 referral_withdraw(referral=referral, by_user=locked.user, reason=SHARING_WITHDRAWN_REASON)
+                referral_email_withdrawn_counsellor(referral=referral, account_deleted=False)
     getattr(candidate, "_prefetched_objects_cache", {}).pop("consents", None)
     logger.info(
         "candidate_set_consents candidate=%s method=%s changed=%s referrals_withdrawn=%s",
@@ -269,7 +272,7 @@ def candidate_delete(*, candidate: Candidate) -> None:
     closed, for aggregate counts only), clear what staff wrote about the person, delete the account
     and, once committed, the CV file."""
     from referrals.models import Referral, ReferralTransition
-    from referrals.services import referral_withdraw
+    from referrals.services import referral_email_withdrawn_counsellor, referral_withdraw
 
     from .consents import CONSENT_TEXTS
     from .models import MaturityAssessment
@@ -282,6 +285,7 @@ def candidate_delete(*, candidate: Candidate) -> None:
         user = candidate.user
         for referral in pending:
             referral_withdraw(referral=referral, by_user=user, reason=ACCOUNT_DELETED_REASON)
+            referral_email_withdrawn_counsellor(referral=referral, account_deleted=True)
         Referral.objects.filter(candidate=candidate).update(message="", decline_reason="")
         ReferralTransition.objects.filter(referral__candidate=candidate).exclude(reason=ACCOUNT_DELETED_REASON).update(
             reason=""
@@ -498,6 +502,7 @@ def candidate_submit(*, candidate: Candidate) -> Candidate:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["submitted_at", "updated_at"])
         candidate_set_status(candidate=locked, to=CandidateStatus.NEW, by=locked.user)
+        candidate_email_file_received(candidate=locked)
     candidate.status, candidate.submitted_at = locked.status, locked.submitted_at
     logger.info("candidate_submit candidate=%s", candidate.pk)
     return locked
@@ -546,9 +551,10 @@ def candidates_assign(*, candidates: Sequence[Candidate], counsellor: User, by: 
         for candidate in locked:
             candidate.counsellor = counsellor
             candidate.save(update_fields=["counsellor", "updated_at"])
-            candidate_set_status(
+            event = candidate_set_status(
                 candidate=candidate, to=CandidateStatus.COACHING, by=by, note=note, kind=CandidateEvent.Kind.ASSIGNED
             )
+            candidate_email_counsellor_assigned(candidate=candidate, counsellor=counsellor, event=event)
     logger.info(
         "candidates_assign candidates=%s counsellor=%s by=%s",
         ",".join(str(candidate.pk) for candidate in locked),
@@ -603,12 +609,13 @@ def candidate_reassign(*, candidate: Candidate, to: User, by: User) -> Candidate
         previous = User.objects.filter(pk=locked.counsellor_id).first() if locked.counsellor_id else None
         locked.counsellor = to
         locked.save(update_fields=["counsellor", "updated_at"])
-        CandidateEvent.objects.create(
+        event = CandidateEvent.objects.create(
             candidate=locked,
             kind=CandidateEvent.Kind.ASSIGNED,
             actor=by,
             note=f"{_name(previous)} → {_name(to)}",
         )
+        candidate_email_counsellor_assigned(candidate=locked, counsellor=to, event=event)
     candidate.counsellor = to
     logger.info(
         "candidate_reassign candidate=%s from=%s to=%s by=%s",
@@ -1029,3 +1036,39 @@ def candidates_merge(*, keep: Candidate, merge: Candidate, by: User) -> Candidat
         bool(cv_to_delete),
     )
     return keep
+
+
+# --- Emails to the candidate ------------------------------------------------------------------------
+
+
+def candidate_email_file_received(*, candidate: Candidate) -> None:
+    """Tell the person their registration reached EER's queue and what comes next. Inside the
+    caller's transaction; once per file."""
+    from pajr.emails import absolute_url, send_templated_email
+
+    send_templated_email(
+        to=candidate.email,
+        language=candidate.language,
+        template="candidate_file_received",
+        context={"candidate": candidate, "link": absolute_url("candidates:my_file")},
+        key=f"candidate_file_received:{candidate.pk}",
+    )
+
+
+def candidate_email_counsellor_assigned(
+    *, candidate: Candidate, counsellor: User, event: CandidateEvent | None
+) -> None:
+    """Tell the person who their counsellor is now and how to reach them: one email per change of
+    counsellor (`event`, the ASSIGNED event of the change, makes the key). Inside the caller's
+    transaction."""
+    from pajr.emails import absolute_url, send_templated_email
+
+    if event is None or candidate.anonymized_at is not None:
+        return
+    send_templated_email(
+        to=candidate.email,
+        language=candidate.language,
+        template="candidate_counsellor_assigned",
+        context={"candidate": candidate, "counsellor": counsellor, "link": absolute_url("candidates:my_file")},
+        key=f"candidate_counsellor_assigned:{candidate.pk}:{event.pk}",
+    )

@@ -51,6 +51,8 @@ class OutboxEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # When the coordinators were told of this row's failure (outbox_report_failed); "send again" clears it.
+    failure_reported_at = models.DateTimeField(_("échec signalé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = OutboxEmailQuerySet.as_manager()

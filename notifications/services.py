@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import random
 import smtplib
@@ -163,8 +164,57 @@ def outbox_send_again(*, emails: models.QuerySet) -> int:
     with transaction.atomic():
         pks = list(emails.select_for_update().filter(status=OutboxStatus.FAILED).values_list("pk", flat=True))
         OutboxEmail.objects.filter(pk__in=pks).update(
-            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), failure_reported_at=None
         )
         for pk in pks:
             transaction.on_commit(partial(_publish, pk))
     return len(pks)
+
+
+# The coordinators' report of failed emails. Its own failures are never reported (no loop).
+FAILED_REPORT_TEMPLATE = "outbox_failed_coordinator"
+# The report lists at most this many rows (and says how many more); the admin lists them all.
+FAILED_REPORT_LISTED = 50
+
+
+def outbox_report_failed() -> int:
+    """The periodic report: email each active coordinator one list of the rows that failed since
+    the last report, and mark them reported in the same transaction. Safe to run twice at once:
+    the rows are locked (a second run skips them, or on SQLite waits and finds them reported) and
+    the key is derived from the rows. Without any active coordinator nothing is marked: the next
+    run tries again. Returns the number of failed rows reported."""
+    from accounts.models import User
+    from pajr.emails import absolute_url
+
+    coordinators = list(User.objects.filter(role=User.Role.COORDINATOR, is_active=True).order_by("pk"))
+    with transaction.atomic():
+        failed = list(
+            OutboxEmail.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            .filter(status=OutboxStatus.FAILED, failure_reported_at__isnull=True)
+            .exclude(template=FAILED_REPORT_TEMPLATE)
+            .order_by("pk")[:1000]
+        )
+        if not failed:
+            return 0
+        if not coordinators:
+            logger.error("outbox_report_failed: %s failed emails and no active coordinator to tell", len(failed))
+            return 0
+        digest = hashlib.sha256(",".join(str(email.pk) for email in failed).encode()).hexdigest()[:16]
+        link = absolute_url("admin:notifications_outboxemail_changelist") + "?status__exact=failed"
+        for coordinator in coordinators:
+            outbox_enqueue(
+                to=coordinator.email,
+                language=coordinator.language,
+                template=FAILED_REPORT_TEMPLATE,
+                context={
+                    "coordinator": coordinator,
+                    "emails": failed[:FAILED_REPORT_LISTED],
+                    "count": len(failed),
+                    "more": max(0, len(failed) - FAILED_REPORT_LISTED),
+                    "link": link,
+                },
+                key=f"{FAILED_REPORT_TEMPLATE}:{coordinator.pk}:{digest}",
+            )
+        OutboxEmail.objects.filter(pk__in=[email.pk for email in failed]).update(failure_reported_at=timezone.now())
+    logger.warning("outbox_report_failed reported=%s coordinators=%s", len(failed), len(coordinators))
+    return len(failed)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import outbox_deliver, outbox_requeue_overdue
+from .services import outbox_deliver, outbox_report_failed, outbox_requeue_overdue
 
 
 @shared_task(bind=True, max_retries=None)
@@ -18,3 +18,9 @@ def deliver_outbox_email(self, pk: int) -> bool:
 def outbox_requeue_due() -> int:
     """Celery beat runs it every minute (CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
     return outbox_requeue_overdue()
+
+
+@shared_task
+def outbox_failed_report() -> int:
+    """Celery beat runs it every few minutes: tells the coordinators of newly failed emails."""
+    return outbox_report_failed()

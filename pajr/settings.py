@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -266,6 +267,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.outbox_requeue_due",
         "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=60),
     },
+    # Agents: a reminder REFERRAL_REMINDER_DAYS after the referral reached them, and a warning
+    # when less than 24 hours are left; hourly, so each goes within the hour it is due.
+    "referrals-remind": {"task": "referrals.tasks.referrals_remind", "schedule": crontab(minute=5)},
+    "referrals-expiring": {"task": "referrals.tasks.referrals_expiring", "schedule": crontab(minute=35)},
+    # Agents and candidates: the 3/6/12-month check-ins after the move, in the morning.
+    "follow-up-checkins": {"task": "referrals.tasks.follow_up_checkins", "schedule": crontab(hour=9, minute=0)},
+    # Counsellors: the digest of the day's answers at 17:00 Montréal time (CELERY_TIMEZONE is
+    # America/Toronto, which tzdata makes America/Montreal an alias of).
+    "referrals-digest": {"task": "referrals.tasks.referrals_digest", "schedule": crontab(hour=17, minute=0)},
+    # Coordinators: the emails that failed since the last report.
+    "outbox-failed-report": {
+        "task": "notifications.tasks.outbox_failed_report",
+        "schedule": env.int("OUTBOX_FAILED_REPORT_SECONDS", default=900),
+    },
 }
 
 # --- Outbox (notifications) -------------------------------------------------------------------
@@ -277,6 +292,8 @@ OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
 
 # --- Domain settings --------------------------------------------------------------------------
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)
+# The agents of a referral still unanswered after this many days get one reminder.
+REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=3)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CSP = {

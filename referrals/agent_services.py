@@ -2,6 +2,7 @@
 sends a person whose project is not mature yet to EER coaching). Answering a referral is in
 services.py (referral_accept, referral_decline), shared with the email link."""
 
+import calendar
 import datetime
 import logging
 from collections.abc import Iterable
@@ -193,3 +194,106 @@ def candidate_refer_to_eer(
         )
     logger.info("candidate_refer_to_eer agent=%s candidate=%s created=%s", agent.pk, candidate.pk, created)
     return candidate, created
+
+
+# --- Follow-up check-ins ------------------------------------------------------------------------
+
+# Months after the move at which each check-in is due.
+CHECKIN_MONTHS = {FollowUpStep.CHECKIN_3: 3, FollowUpStep.CHECKIN_6: 6, FollowUpStep.CHECKIN_12: 12}
+# A check-in overdue for longer than this is not announced any more (e.g. a move recorded late,
+# or the data present when the schedule started): the agent's space still lists it as open.
+CHECKIN_NOTICE_DAYS = 30
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier), or the month's last day when it has fewer."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def follow_up_checkin_due(*, moved_on: datetime.date, recorded: set[str], today: datetime.date) -> str | None:
+    """The check-in to announce today: the latest whose date has come, not recorded, with no later
+    one recorded, and due for at most CHECKIN_NOTICE_DAYS. None otherwise."""
+    due = None
+    for step, months in CHECKIN_MONTHS.items():
+        if step in recorded:
+            due = None  # a later check-in recorded covers the earlier ones
+        elif add_months(moved_on, months) <= today:
+            due = step
+    if due is None or (today - add_months(moved_on, CHECKIN_MONTHS[due])).days > CHECKIN_NOTICE_DAYS:
+        return None
+    return due
+
+
+def follow_up_checkins_remind(*, today: datetime.date | None = None) -> int:
+    """The periodic check-in notice: for each accepted referral whose follow-up recorded the move
+    and is not closed, when a check-in (3, 6 or 12 months after the move) is due and not recorded,
+    email the agent who accepted it (or, when they left, the territory's active agents) to record
+    it, and tell the candidate their agent will be in touch. Once each: the keys hold the referral
+    and the step. Returns the emails enqueued."""
+    from notifications.selectors import outbox_has_key
+    from pajr.emails import absolute_url, send_templated_email
+
+    today = today or timezone.localdate()
+    moves = (
+        FollowUp.objects.filter(
+            step=FollowUpStep.MOVED,
+            referral__status=ReferralStatus.ACCEPTED,
+            occurred_on__lte=add_months(today, -3),
+            occurred_on__gte=add_months(today, -12) - datetime.timedelta(days=CHECKIN_NOTICE_DAYS),
+        )
+        .exclude(referral__follow_ups__step=FollowUpStep.CLOSED)
+        .select_related("referral__candidate", "referral__territory", "referral__answered_by")
+        .prefetch_related("referral__follow_ups")
+        .order_by("pk")
+    )
+    sent = 0
+    for moved in moves:
+        referral = moved.referral
+        candidate = referral.candidate
+        recorded = {follow_up.step for follow_up in referral.follow_ups.all()}
+        step = follow_up_checkin_due(moved_on=moved.occurred_on, recorded=recorded, today=today)
+        if step is None or candidate.anonymized_at is not None or candidate.status == CandidateStatus.CLOSED:
+            continue
+        accepted_by = referral.answered_by
+        if accepted_by and accepted_by.is_active and accepted_by.territories.filter(pk=referral.territory_id).exists():
+            agents = [accepted_by]
+        else:
+            agents = list(referral.territory.agents.active().order_by("pk"))
+        context = {
+            "referral": referral,
+            "candidate": candidate,
+            "step": FollowUpStep(step),
+            "moved_on": moved.occurred_on,
+            "months": CHECKIN_MONTHS[step],
+        }
+        emails = [
+            (
+                f"follow_up_checkin_agent:{referral.pk}:{step}:{agent.pk}",
+                agent,
+                "follow_up_checkin_agent",
+                {**context, "agent": agent, "link": absolute_url("referrals:agent_referral", referral.pk)},
+            )
+            for agent in agents
+        ]
+        if agents:
+            emails.append(
+                (
+                    f"follow_up_checkin_candidate:{referral.pk}:{step}",
+                    candidate,
+                    "follow_up_checkin_candidate",
+                    {**context, "agent": agents[0], "link": absolute_url("candidates:my_file")},
+                )
+            )
+        with transaction.atomic():
+            for key, recipient, template, email_context in emails:
+                if outbox_has_key(key=key):
+                    continue
+                send_templated_email(
+                    to=recipient.email, language=recipient.language, template=template, context=email_context, key=key
+                )
+                sent += 1
+    if sent:
+        logger.info("follow_up_checkins_remind sent=%s", sent)
+    return sent

@@ -179,7 +179,10 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     expect(agent_page.get_by_role("button", name="Accepter cette orientation")).to_have_count(0)
 
     # 5. The candidate and the counsellor are told; the candidate follows their email's link.
-    [to_candidate] = smtp_server.wait_for(lambda m: "/mon-dossier/" in m.text, to="amina.diallo@example.org")
+    # (The candidate's earlier emails — file received, counsellor, referred — link /mon-dossier/ too.)
+    [to_candidate] = smtp_server.wait_for(
+        lambda m: "/mon-dossier/" in m.text and agent.email in m.text, to="amina.diallo@example.org"
+    )
     smtp_server.wait_for(to=counsellor.email)
     link = re.search(re.escape(live_server.url) + r"/mon-dossier/", to_candidate.text)
     assert link, to_candidate.text

@@ -51,7 +51,8 @@ def test_the_agent_receives_their_link_once(celery_worker_process, smtp_server, 
     assert link.agent == agent
     assert link.referral == referral
     assert link.sent_at is not None
-    assert len(smtp_server.received) == 1
+    smtp_server.wait_for(to=candidate.email)  # told which territory now has their file
+    smtp_server.assert_no_more(count=2)
 
 
 def test_the_answer_reaches_the_candidate_and_the_counsellor(celery_worker_process, smtp_server, people):
@@ -63,10 +64,11 @@ def test_the_answer_reaches_the_candidate_and_the_counsellor(celery_worker_proce
     with transaction.atomic():
         referral_accept(referral=referral, agent=agent)
 
-    [to_candidate] = smtp_server.wait_for(to=candidate.email)
+    [to_candidate] = smtp_server.wait_for(lambda m: agent.email in m.text, to=candidate.email)
     [to_counsellor] = smtp_server.wait_for(to=counsellor.email)
     worker.wait_for_task("notifications.tasks.deliver_outbox_email")
-    smtp_server.assert_no_more(count=3)  # the agent's, the candidate's and the counsellor's
+    # The agent's, the candidate's two (referred; accepted) and the counsellor's.
+    smtp_server.assert_no_more(count=4)
     assert territory.name in to_candidate.subject
     assert agent.email in to_candidate.text
     assert f"{SITE_URL}/mon-dossier/" in to_candidate.text

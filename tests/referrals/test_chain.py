@@ -68,7 +68,7 @@ def test_a_list_reaches_its_first_territory_only(send, candidate, territories, m
     assert [r.rank for r in chain] == [1, 2, 3]
     assert statuses(chain) == ["pending", "queued", "queued"]
     assert chain[0].expires_at is not None and chain[1].expires_at is None and chain[1].sent_at is None
-    assert [m.to for m in mailoutbox] == [[territories[0].agents.get().email]]
+    assert [m.to for m in mailoutbox] == [[territories[0].agents.get().email], [candidate.email]]
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.REFERRED
     # The file lists the newest list first, each in the counsellor's order.

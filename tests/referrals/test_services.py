@@ -37,10 +37,10 @@ def test_send_saves_logs_and_emails_each_agent_a_link_after_commit(
 
     with django_capture_on_commit_callbacks() as callbacks:
         referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
-        # Each agent's email is in the outbox with the referral; nothing has left yet.
-        assert OutboxEmail.objects.filter(status="pending").count() == 2
+        # Each agent's email, and the candidate's, is in the outbox with the referral; nothing has left yet.
+        assert OutboxEmail.objects.filter(status="pending").count() == 3
         assert mailoutbox == []
-    assert len(callbacks) == 2  # one delivery per email, published after commit
+    assert len(callbacks) == 3  # one delivery per email, published after commit
     for callback in callbacks:
         callback()
 
@@ -51,11 +51,13 @@ def test_send_saves_logs_and_emails_each_agent_a_link_after_commit(
     assert candidate.status == CandidateStatus.REFERRED
     assert candidate.counsellor == counsellor
     assert CandidateEvent.objects.filter(candidate=candidate, to_status=CandidateStatus.REFERRED).exists()
-    recipients = sorted(m.to[0] for m in mailoutbox)
+    agent_emails = [m for m in mailoutbox if m.to != [candidate.email]]
+    recipients = sorted(m.to[0] for m in agent_emails)
     assert recipients == sorted(a.email for a in territory.agents.filter(is_active=True))
     assert second_agent.email in recipients
     assert ReferralLink.objects.filter(referral=referral, sent_at__isnull=False).count() == 2
-    for message in mailoutbox:
+    assert len(mailoutbox) == 3  # and the candidate is told which territory has their file
+    for message in agent_emails:
         assert f"{settings.SITE_URL}/r/" in message.body
         assert message.alternatives[0].mimetype == "text/html"
 
@@ -80,7 +82,7 @@ def test_emailing_agents_again_sends_nothing_twice(
     referral = send(candidate, territory, counsellor, django_capture_on_commit_callbacks)
 
     assert referral_email_agents(referral=referral) == 0
-    assert len(mailoutbox) == 1
+    assert [m.to for m in mailoutbox] == [[territory.agents.get().email], [candidate.email]]
 
 
 def test_send_requires_sharing_consent(territory, counsellor):

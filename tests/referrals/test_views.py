@@ -50,7 +50,7 @@ def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutb
     assert response["Location"] == reverse("candidates:file", args=[candidate.pk])
     referral = Referral.objects.get()
     assert (referral.territory, referral.sent_by, referral.message) == (territory, counsellor, "Prête.")
-    assert [m.to for m in mailoutbox] == [[territory.agents.get().email]]
+    assert [m.to for m in mailoutbox] == [[territory.agents.get().email], [candidate.email]]
     assert "Orientation envoyée" in client.get(response["Location"]).content.decode()
 
 

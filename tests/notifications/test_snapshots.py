@@ -1,0 +1,239 @@
+"""Every email of templates/emails/, rendered in French and in English from a fixed context and
+compared with its snapshot under tests/notifications/snapshots/ (subject, text and HTML). After an
+intended change, write the snapshots again and review their diff:
+
+    UPDATE_SNAPSHOTS=1 VAR_DIR=... pytest tests/notifications/test_snapshots.py
+"""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from accounts.models import User
+from candidates.models import Candidate
+from notifications.models import OutboxEmail
+from notifications.services import _render
+from referrals.models import DeclineReason, FollowUpStep, Referral, ReferralStatus
+from territories.models import Agent, Territory
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+LANGUAGES = ("fr-ca", "en")
+SITE_URL = "https://plateforme.example.org"
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+
+
+def at(day: int, hour: int = 10, month: int = 11) -> datetime.datetime:
+    return datetime.datetime(2026, month, day, hour, 30, tzinfo=datetime.UTC)
+
+
+def people(hostile: bool = False) -> dict:
+    """Unsaved objects with fixed ids, names and dates. With `hostile`, every name and free text
+    a person typed carries markup, to check that the HTML escapes it."""
+    mark = "<script>alert(1)</script>" if hostile else ""
+    counsellor = User(
+        pk=3, email="camille.roy@eer.example.org", first_name=f"Camille{mark}", last_name="Roy", role="counsellor"
+    )
+    coordinator = User(
+        pk=4, email="dominique.tremblay@pajr.example.org", first_name=f"Dominique{mark}", last_name="Tremblay"
+    )
+    territory = Territory(pk=7, code="T007", name="La Haute-Gaspésie")
+    next_territory = Territory(pk=8, code="T008", name="Rimouski-Neigette")
+    agent = Agent(
+        pk=5,
+        first_name=f"Alexis{mark}",
+        last_name="Gagnon",
+        email="alexis.gagnon@paj.example.org",
+        phone="418 555-0123",
+    )
+    candidate = Candidate(
+        pk=11, first_name=f"Amina{mark}", last_name="Diallo", email="amina.diallo@example.org", counsellor=counsellor
+    )
+
+    def referral(pk: int, status: str, **fields) -> Referral:
+        return Referral(
+            pk=pk,
+            candidate=candidate,
+            territory=territory,
+            sent_by=counsellor,
+            message=f"Projet mûr.{mark}",
+            status=status,
+            rank=1,
+            sent_at=at(2),
+            expires_at=at(12),
+            **fields,
+        )
+
+    pending = referral(21, ReferralStatus.PENDING)
+    accepted = referral(22, ReferralStatus.ACCEPTED, answered_by=agent, answered_at=at(4))
+    declined = referral(
+        23,
+        ReferralStatus.DECLINED,
+        answered_by=agent,
+        answered_at=at(5),
+        decline_category=DeclineReason.OTHER,
+        decline_reason=f"Aucun logement libre avant le printemps.{mark}",
+    )
+    expired = referral(24, ReferralStatus.EXPIRED)
+    following = Referral(
+        pk=25, candidate=candidate, territory=next_territory, sent_by=counsellor, status="pending", rank=2
+    )
+    following.sent_at, following.expires_at = at(12), at(22)
+    failed = OutboxEmail(
+        pk=31,
+        template="referral_new_agent",
+        recipient="ancienne.adresse@paj.example.org",
+        attempts=8,
+        last_error=f"SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable{mark}",
+        created_at=at(20, 9),
+    )
+    return locals()
+
+
+def contexts(hostile: bool = False) -> dict[str, dict]:
+    """The context of each email, keyed by template (and variant, after "--")."""
+    p = people(hostile)
+    referral, candidate, agent, counsellor = p["pending"], p["candidate"], p["agent"], p["counsellor"]
+    file_link = f"{SITE_URL}/conseil/candidats/11/"
+    my_file = f"{SITE_URL}/mon-dossier/"
+    agent_link = f"{SITE_URL}/r/jeton-de-test/"
+    checkin = {
+        "referral": p["accepted"],
+        "candidate": candidate,
+        "agent": agent,
+        "step": FollowUpStep.CHECKIN_6,
+        "moved_on": datetime.date(2026, 5, 15),
+        "months": 6,
+    }
+    return {
+        "answers_digest_counsellor": {
+            "counsellor": counsellor,
+            "referrals": [p["accepted"], p["declined"], p["expired"]],
+            "day": datetime.date(2026, 11, 20),
+            "link": f"{SITE_URL}/conseil/?vue=reponses",
+        },
+        "candidate_counsellor_assigned": {"candidate": candidate, "counsellor": counsellor, "link": my_file},
+        "candidate_file_received": {"candidate": candidate, "link": my_file},
+        "follow_up_checkin_agent": {**checkin, "link": f"{SITE_URL}/agent/orientations/22/"},
+        "follow_up_checkin_candidate": {**checkin, "link": my_file},
+        "outbox_failed_coordinator": {
+            "coordinator": p["coordinator"],
+            "emails": [p["failed"]],
+            "count": 51,
+            "more": 1,
+            "link": f"{SITE_URL}/admin/notifications/outboxemail/?status__exact=failed",
+        },
+        "referral_answered_candidate--accepted": {
+            "referral": p["accepted"],
+            "candidate": candidate,
+            "agent": agent,
+            "next_referral": None,
+            "link": my_file,
+        },
+        "referral_answered_candidate--declined": {
+            "referral": p["declined"],
+            "candidate": candidate,
+            "agent": agent,
+            "next_referral": p["following"],
+            "link": my_file,
+        },
+        "referral_answered_counsellor--declined": {
+            "referral": p["declined"],
+            "candidate": candidate,
+            "agent": agent,
+            "next_referral": None,
+            "link": file_link,
+        },
+        "referral_expired_counsellor": {
+            "referral": p["expired"],
+            "candidate": candidate,
+            "next_referral": p["following"],
+            "link": file_link,
+        },
+        "referral_expires_soon_agent": {
+            "referral": referral,
+            "agent": agent,
+            "link": agent_link,
+            "space": f"{SITE_URL}/agent/",
+        },
+        "referral_new_agent": {"referral": referral, "agent": agent, "link": agent_link},
+        "referral_new_link_agent": {"referral": referral, "agent": agent, "open": True, "link": agent_link},
+        "referral_reminder_agent": {
+            "referral": referral,
+            "agent": agent,
+            "link": agent_link,
+            "space": f"{SITE_URL}/agent/",
+        },
+        "referral_sent_candidate": {"candidate": candidate, "referral": referral, "link": my_file},
+        "referral_withdrawn_agent": {"referral": referral, "agent": agent},
+        "referral_withdrawn_counsellor--sharing": {
+            "referral": referral,
+            "candidate": candidate,
+            "account_deleted": False,
+            "link": file_link,
+        },
+        "referral_withdrawn_counsellor--deleted": {
+            "referral": referral,
+            "candidate": candidate,
+            "account_deleted": True,
+            "link": file_link,
+        },
+        "sharing_consent_request": {
+            "candidate": candidate,
+            "counsellor": counsellor,
+            "link": f"{SITE_URL}/mon-dossier/consentements/",
+        },
+    }
+
+
+def templates() -> list[str]:
+    folder = Path(django_settings.BASE_DIR) / "templates" / "emails"
+    return sorted(path.name.removesuffix("_subject.txt") for path in folder.glob("*_subject.txt"))
+
+
+def render(name: str, language: str, hostile: bool = False) -> tuple[str, str, str]:
+    return _render(template=name.split("--")[0], language=language, context=contexts(hostile)[name])
+
+
+@pytest.fixture(autouse=True)
+def _fixed_site(settings):
+    settings.SITE_URL = SITE_URL
+
+
+def test_every_email_template_has_a_snapshot_context():
+    covered = {name.split("--")[0] for name in contexts()}
+    assert covered == set(templates())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(contexts()))
+def test_email_matches_its_snapshot(name, language):
+    subject, text, html = render(name, language)
+    rendered = f"Subject: {subject}\n\n===== text =====\n{text}\n===== html =====\n{html}"
+    path = SNAPSHOTS / f"{name}.{language}.txt"
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(rendered)
+    assert path.exists(), f"No snapshot {path.name}: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert rendered == path.read_text(), f"{path.name} changed: run with UPDATE_SNAPSHOTS=1 and review the diff"
+
+
+@pytest.mark.parametrize("name", sorted(contexts()))
+def test_the_english_email_is_translated(name):
+    french, english = render(name, "fr-ca"), render(name, "en")
+    assert french[0] != english[0]
+    assert french[1] != english[1]
+    assert "Vous recevez" not in english[1] and "Bonjour" not in english[1]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(contexts()))
+def test_what_people_typed_is_escaped_in_the_html(name, language):
+    _subject, text, html = render(name, language, hostile=True)
+    assert "<script>" not in html
+    if "alert(1)" in html:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # The text version is plain text: it shows what was typed as it was typed.
+    assert "&lt;" not in text and "&#x27;" not in text
