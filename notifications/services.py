@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 import logging
 import random
@@ -8,8 +9,10 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, models, transaction
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
@@ -105,6 +108,47 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     return message
 
 
+class _Mailer:
+    """One open connection to the mail server per worker process, reused from one email to the
+    next (a TLS handshake per email costs more than the email), reopened once when the server
+    has closed it meanwhile. Reset when the mail settings change (tests)."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = mailers.default
+                self.connection.open()
+            try:
+                self.connection.send_messages([message])
+                return
+            except smtplib.SMTPServerDisconnected:
+                # An idle connection the server dropped: nothing of this message was accepted.
+                self.reset()
+                if attempt == 2:
+                    raise
+            except (smtplib.SMTPException, OSError):
+                self.reset()  # the next email starts on a fresh connection
+                raise
+
+    def reset(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
+
+
+_mailer = _Mailer()
+
+
+@receiver(setting_changed)
+def _mail_settings_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("MAILERS", "EMAIL_BACKEND"):
+        _mailer.reset()
+
+
 def outbox_deliver(*, pk: int) -> Delivery:
     """Send one row if it is still pending and due, and mark it sent. Safe to run twice, at once
     or one after the other: the row is locked for the whole attempt, and a second worker skips
@@ -115,6 +159,12 @@ def outbox_deliver(*, pk: int) -> Delivery:
     The one window nothing closes: killed after the server accepted and before the commit. The
     email then goes out twice, with the same Message-ID (see OutboxEmail.message_id)."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The "sent" mark need not wait for the disk: if PostgreSQL crashed in the next
+            # fraction of a second, the email would go out again with the same Message-ID, the
+            # window this function already documents. Saves a log flush per email.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         rows = OutboxEmail.objects.select_for_update(
             skip_locked=connection.features.has_select_for_update_skip_locked
         ).filter(pk=pk)
@@ -122,7 +172,7 @@ def outbox_deliver(*, pk: int) -> Delivery:
         if email is None or email.status != OutboxStatus.PENDING or email.next_attempt_at > timezone.now():
             return Delivery()  # sent, failed, not due, or another worker holds it
         try:
-            _message(email).send()
+            _mailer.send(_message(email))
         except (smtplib.SMTPException, OSError) as error:
             email.attempts += 1
             email.last_error = f"{type(error).__name__}: {error}"[:2000]

@@ -111,6 +111,9 @@ def own_workers(
     )
     celery_app._pool = None  # connections to the previous broker are not reused
     celery_app.amqp._producer_pool = None
+    # This process must publish to this test's Redis, in the worker's queue, not in-process.
+    assert celery_app.connection_for_write().as_uri(include_password=True) == url, celery_app.connection_for_write()
+    assert celery_app.conf.task_always_eager is False
     workers: list[CeleryWorker] = []
 
     def start(name: str = "w1") -> CeleryWorker:
@@ -140,6 +143,18 @@ def own_workers(
 
     for worker in workers:
         worker.stop()
+    # For the report of a failed test: what the broker holds, and what became of the rows.
+    with (tmp_path / "worker-w1.log").open("a") as log:
+        keys = subprocess.run(
+            ["redis-cli", "-u", url, "--scan"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.split()
+        log.write(f"\n[test] broker {url} keys: {sorted(keys)}\n")
+        for key in keys:
+            if key == queue:
+                llen = subprocess.run(["redis-cli", "-u", url, "LLEN", key], capture_output=True, text=True, timeout=10)
+                log.write(f"[test] {key} holds {llen.stdout.strip()} message(s)\n")
+        rows = list(OutboxEmail.objects.values_list("pk", "status", "attempts", "last_error"))
+        log.write(f"[test] outbox rows: {rows}\n")
     celery_app.conf.update(saved)
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
