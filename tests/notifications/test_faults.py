@@ -94,10 +94,14 @@ def redis_server(tmp_path) -> Iterator[Callable[[], None]]:
 
 @pytest.fixture
 def own_workers(
-    request, transactional_db, smtp_server, redis_server, tmp_path
+    request, transactional_db, smtp_server, redis_server, tmp_path, monkeypatch
 ) -> Iterator[Callable[..., CeleryWorker]]:
     """Start workers (`own_workers(name)`) on a queue of this test, through this test's Redis."""
     url = redis_server.url
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it
+    # to the machine's Redis): this process must publish to the test's own Redis too.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
     queue = f"faults-{uuid.uuid4().hex[:12]}"
     saved = {
         key: celery_app.conf[key]
