@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from pajr.admin_pagination import LargeTableAdminMixin
+from common.admin_pagination import LargeTableAdminMixin
 
 from .models import User
 

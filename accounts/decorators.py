@@ -17,21 +17,3 @@ def counsellor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in PAJ agents whose agent record is active; the view finds it in `request.agent`.
-    Anyone else signed in gets a 403."""
-    from territories.models import Agent
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        agent = Agent.objects.active().filter(user=user).first() if user.role == user.Role.AGENT else None
-        if agent is None:
-            raise PermissionDenied
-        request.agent = agent
-        return view(request, *args, **kwargs)
-
-    return wrapped

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pajr.admin_pagination import LargeTableAdminMixin
+from common.admin_pagination import LargeTableAdminMixin
 
 from .models import Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
 

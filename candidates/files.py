@@ -1,15 +1,11 @@
-"""Files people gave us leave only through here, to those allowed to see them."""
+"""Files people gave us leave only through here, to those the calling view allowed to see them."""
 
 import logging
 
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_safe
+from django.http import FileResponse, Http404
 
 from .cv import DOCX
 from .models import Candidate
-from .selectors import can_view_cv
 
 logger = logging.getLogger(__name__)
 
@@ -17,19 +13,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-
-
-@require_safe
-@login_required
-def cv_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The CV, as an attachment. Anyone not allowed gets the same 404 as for a file that does
-    not exist."""
-    candidate = get_object_or_404(Candidate.objects.exclude(cv=""), pk=pk)
-    if not can_view_cv(request.user, candidate):
-        raise Http404
-    response = cv_response(candidate)
-    logger.info("cv_download candidate=%s user=%s", candidate.pk, request.user.pk)
-    return response
 
 
 def cv_response(candidate: Candidate) -> FileResponse:

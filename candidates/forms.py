@@ -3,8 +3,6 @@
 They validate and clean; `services.candidate_save_step` writes. Each takes the candidate's file as
 `candidate=` and starts from what is saved in it."""
 
-import unicodedata
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -12,41 +10,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from common.text import PlainTextAreaField, PlainTextField
 from territories.forms import TerritoryChoiceField
 
 from .consents import CONSENT_TEXTS, granted_consents
 from .cv import validate_cv
 from .models import Candidate, ContactMethod, ProfileKind
-from .services import IMMIGRANT_FIELDS, REQUIRED_IMMIGRANT_FIELDS
+from .services.registration import IMMIGRANT_FIELDS, REQUIRED_IMMIGRANT_FIELDS
 
 CHOOSE = _("Choisissez…")
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
-
-
-def strip_control_characters(value: str, *, multiline: bool = False) -> str:
-    """Free text without control characters (escape sequences, NUL, …). A single line keeps single
-    spaces; several lines keep their line breaks."""
-    if multiline:
-        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        value = "\n".join(" ".join(line.split()) for line in lines)
-    else:
-        value = " ".join(value.split())
-    return "".join(c for c in value if c == "\n" or unicodedata.category(c) != "Cc").strip()
-
-
-class PlainTextField(forms.CharField):
-    """One line of free text, cleaned of control characters before the length is checked."""
-
-    multiline = False
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return strip_control_characters(value, multiline=self.multiline) if value else value
-
-
-class PlainTextAreaField(PlainTextField):
-    multiline = True
 
 
 def _choose_label(field: forms.ChoiceField) -> None:
@@ -315,68 +288,3 @@ class ConsentsForm(forms.Form):
         coaching.error_messages["required"] = _(
             "Ce consentement est nécessaire pour continuer : sans lui, Emplois en régions ne peut pas vous accompagner."
         )
-
-
-# --- The counsellor's file (see services.coaching_note_add, maturity_update, candidate_declare_mature,
-# candidate_withdraw_maturity, candidate_reassign)
-
-
-class CoachingNoteForm(forms.Form):
-    text = PlainTextAreaField(
-        label=_("Note d'accompagnement"),
-        max_length=5000,
-        widget=forms.Textarea({"rows": 4}),
-        help_text=_("Datée et signée. Vous pourrez la corriger pendant 24 heures."),
-    )
-
-
-class MaturityTicksForm(forms.Form):
-    """The checklist items only a counsellor can judge. An unticked box posts nothing: every item
-    is always sent back, as False when unticked."""
-
-    cv_reworked = forms.BooleanField(label=_("CV retravaillé"), required=False)
-    work_authorization_valid = forms.BooleanField(label=_("Autorisation de travail valide"), required=False)
-    french_adequate = forms.BooleanField(
-        label=_("Français suffisant pour l'emploi visé, ou francisation en cours"), required=False
-    )
-    region_explored = forms.BooleanField(
-        label=_("Région déjà explorée (séance d'information, séjour exploratoire)"), required=False
-    )
-
-
-class DeclareMatureForm(forms.Form):
-    note = PlainTextAreaField(
-        label=_("Note sur la décision"),
-        max_length=3000,
-        widget=forms.Textarea({"rows": 3}),
-        help_text=_("Pourquoi le projet est mûr : ce qui a été vérifié, ce qui reste à suivre."),
-    )
-
-
-class WithdrawMaturityForm(forms.Form):
-    reason = PlainTextAreaField(
-        label=_("Pourquoi retirer la décision"),
-        max_length=3000,
-        widget=forms.Textarea({"rows": 2}),
-        help_text=_("Par exemple : une information nouvelle, un projet qui a changé. Gardée dans l'historique."),
-    )
-
-
-def reassign_counsellors():
-    """Who a file can be handed to: the active EER counsellors (not the coordinators)."""
-    return User.objects.filter(role=User.Role.COUNSELLOR, is_active=True).order_by("last_name", "first_name", "email")
-
-
-class ReassignForm(forms.Form):
-    """The colleague who takes the file over. `counsellors`, when given, are the choices shown,
-    already read (one SELECT, no COUNT); a posted value is checked against reassign_counsellors()
-    and again by candidate_reassign."""
-
-    counsellor = forms.ModelChoiceField(label=_("Confier le dossier à"), queryset=User.objects.none())
-
-    def __init__(self, *args, counsellors=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["counsellor"]
-        field.queryset = reassign_counsellors()
-        if counsellors is not None:
-            field.choices = [("", CHOOSE), *((user.pk, str(user)) for user in counsellors)]

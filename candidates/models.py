@@ -1,4 +1,3 @@
-import dataclasses
 import datetime
 import uuid
 
@@ -13,78 +12,22 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Language
-from pajr.storage import get_private_storage
+from common.storage import get_private_storage
 from territories.models import Territory
 
-
-class ProfileKind(models.TextChoices):
-    NATIVE = "native", _("Originaire d'une région")
-    NEO_RURAL = "neo_rural", _("Néo-rural·e (de la ville vers une région)")
-    IMMIGRANT = "immigrant", _("Personne immigrante")
-
-
-class ImmigrationStatus(models.TextChoices):
-    CITIZEN = "citizen", _("Citoyen·ne canadien·ne")
-    PERMANENT_RESIDENT = "permanent_resident", _("Résident·e permanent·e")
-    WORK_PERMIT = "work_permit", _("Permis de travail")
-    STUDY_PERMIT = "study_permit", _("Permis d'études")
-    ASYLUM_CLAIMANT = "asylum_claimant", _("Demandeur·euse d'asile")
-    OTHER = "other", _("Autre")
-
-
-class DiplomaRecognition(models.TextChoices):
-    NOT_STARTED = "not_started", _("Pas commencée")
-    IN_PROGRESS = "in_progress", _("En cours")
-    OBTAINED = "obtained", _("Obtenue")
-    NOT_NEEDED = "not_needed", _("Pas nécessaire")
-
-
-class QuebecExperience(models.TextChoices):
-    NONE = "none", _("Aucune")
-    UNDER_1_YEAR = "under_1", _("Moins d'un an")
-    ONE_TO_3_YEARS = "1_to_3", _("De 1 à 3 ans")
-    OVER_3_YEARS = "over_3", _("Plus de 3 ans")
-
-
-class LanguageLevel(models.TextChoices):
-    NONE = "none", _("Aucune connaissance")
-    BEGINNER = "beginner", _("Débutant")
-    INTERMEDIATE = "intermediate", _("Intermédiaire")
-    ADVANCED = "advanced", _("Avancé")
-    FLUENT = "fluent", _("Courant ou langue maternelle")
-
-
-class DiplomaLevel(models.TextChoices):
-    NONE = "none", _("Aucun diplôme")
-    SECONDARY = "secondary", _("Secondaire")
-    VOCATIONAL = "vocational", _("Formation professionnelle (DEP ou équivalent)")
-    COLLEGE = "college", _("Collégial (DEC ou équivalent)")
-    BACHELOR = "bachelor", _("Baccalauréat (licence)")
-    MASTER = "master", _("Maîtrise (master)")
-    DOCTORATE = "doctorate", _("Doctorat")
-
-
-class ContactMethod(models.TextChoices):
-    EMAIL = "email", _("Courriel")
-    PHONE = "phone", _("Téléphone")
-    VIDEO = "video", _("Appel vidéo")
-
-
-class Timeline(models.TextChoices):
-    ASAP = "asap", _("Dès que possible")
-    WITHIN_6_MONTHS = "6_months", _("D'ici 6 mois")
-    WITHIN_1_YEAR = "1_year", _("D'ici un an")
-    LATER = "later", _("Plus tard")
-    UNKNOWN = "unknown", _("Je ne sais pas encore")
-
-
-class HousingNeed(models.TextChoices):
-    RENT = "rent", _("Louer un logement")
-    BUY = "buy", _("Acheter")
-    TEMPORARY = "temporary", _("Un logement temporaire pour commencer")
-    NONE = "none", _("J'ai déjà un logement")
-    UNKNOWN = "unknown", _("Je ne sais pas encore")
-
+from .choices import (
+    CandidateStatus,
+    ContactMethod,
+    DiplomaLevel,
+    DiplomaRecognition,
+    EventCode,
+    HousingNeed,
+    ImmigrationStatus,
+    LanguageLevel,
+    ProfileKind,
+    QuebecExperience,
+    Timeline,
+)
 
 AGE_MIN, AGE_MAX = 18, 35
 
@@ -100,18 +43,6 @@ def years_ago(years: int, today: datetime.date | None = None) -> datetime.date:
 def cv_upload_to(instance, filename: str) -> str:
     """A random name: the person's file name is kept apart, never used on disk."""
     return f"cv/{uuid.uuid4().hex}"
-
-
-class CandidateStatus(models.TextChoices):
-    DRAFT = "draft", _("Inscription en cours")
-    NEW = "new", _("En attente de triage")
-    COACHING = "coaching", _("Accompagnement EER")
-    REFERRED = "referred", _("Orienté·e vers un territoire")
-    TAKEN_ON = "taken_on", _("Pris·e en charge par un·e agent·e PAJ")
-    MOVED = "moved", _("Installé·e en région")
-    SETTLED = "settled", _("Enraciné·e")
-    ON_HOLD = "on_hold", _("En pause")
-    CLOSED = "closed", _("Dossier fermé")
 
 
 class CandidateQuerySet(models.QuerySet):
@@ -149,23 +80,6 @@ class CandidateQuerySet(models.QuerySet):
 
     def counselled_by(self, user):
         return self.open_files().filter(counsellor=user)
-
-    def with_pending_referral(self):
-        from referrals.models import Referral
-
-        return self.filter(models.Exists(Referral.objects.pending().filter(candidate=models.OuterRef("pk"))))
-
-    def with_referral_answered_since(self, since: datetime.datetime, *, user):
-        """An agent accepted or declined, after `since`, a referral `user` sent or one of a file
-        `user` coaches."""
-        from referrals.models import Referral, ReferralStatus
-
-        answered = Referral.objects.filter(
-            models.Q(sent_by=user) | models.Q(candidate__counsellor=user),
-            status__in=(ReferralStatus.ACCEPTED, ReferralStatus.DECLINED),
-            answered_at__gt=since,
-        )
-        return self.filter(pk__in=answered.values("candidate_id"))
 
     def targeting(self, *, territory=None, region=None):
         """With a target territory (or a target in a region); EXISTS, so no duplicate rows."""
@@ -440,7 +354,8 @@ class Consent(models.Model):
 
 
 class CandidateEvent(models.Model):
-    """The file's timeline: every change of status, who made it and why."""
+    """The file's timeline: every change of status, who made it and why (`code` and `params`, and
+    `note` for what a person typed)."""
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", _("Inscription")
@@ -460,6 +375,11 @@ class CandidateEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=CandidateStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=CandidateStatus.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    # Why, as a code and its parameters (territory ids, names, dates), put into words when read, in
+    # the reader's language (candidates.history). Never a sentence.
+    code = models.CharField(max_length=30, choices=EventCode.choices, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # What a person typed (a reason for a pause, a decision's note, an agent's note): shown as typed.
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -563,83 +483,3 @@ class FileAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} / {self.user_id} / {self.at:%Y-%m-%d %H:%M}"
-
-
-@dataclasses.dataclass(frozen=True)
-class MaturityItem:
-    """One line of the maturity checklist. `done` is None when the item does not apply."""
-
-    key: str
-    label: str
-    done: bool | None
-    ticked: bool  # ticked by the counsellor (else derived from the profile)
-    detail: str = ""
-
-
-def maturity_checklist(candidate: Candidate, assessment: MaturityAssessment | None) -> list[MaturityItem]:
-    """The checklist, in the order counsellors go through it. Derived items read the profile
-    (use the prefetched targets); ticked items read the assessment (none yet: nothing ticked)."""
-    ticked = {name: bool(assessment and getattr(assessment, name)) for name in MaturityAssessment.TICKED_FIELDS}
-    if candidate.is_immigrant:
-        diploma = candidate.diploma_recognition in (
-            DiplomaRecognition.IN_PROGRESS,
-            DiplomaRecognition.OBTAINED,
-            DiplomaRecognition.NOT_NEEDED,
-        )
-        diploma_detail = candidate.get_diploma_recognition_display() or _("non renseignée")
-    else:
-        diploma, diploma_detail = None, _("sans objet : pas une personne immigrante")
-    housing_known = candidate.housing_need not in ("", HousingNeed.UNKNOWN)
-    household_known = candidate.has_partner is not None and candidate.children_count is not None
-    return [
-        MaturityItem(
-            "targets",
-            _("Territoires visés choisis"),
-            bool(list(candidate.targets.all())),
-            ticked=False,
-        ),
-        MaturityItem("cv_reworked", _("CV retravaillé"), ticked["cv_reworked"], ticked=True),
-        MaturityItem(
-            "diploma",
-            _("Reconnaissance des diplômes commencée ou pas nécessaire"),
-            diploma,
-            ticked=False,
-            detail=diploma_detail,
-        ),
-        MaturityItem(
-            "work_authorization_valid",
-            _("Autorisation de travail valide"),
-            ticked["work_authorization_valid"],
-            ticked=True,
-            detail=candidate.get_immigration_status_display() if candidate.is_immigrant else "",
-        ),
-        MaturityItem(
-            "french_adequate",
-            _("Français suffisant pour l'emploi visé, ou francisation en cours"),
-            ticked["french_adequate"],
-            ticked=True,
-            detail=candidate.get_french_level_display(),
-        ),
-        MaturityItem(
-            "housing",
-            _("Besoins de logement et du ménage connus"),
-            housing_known and household_known,
-            ticked=False,
-            detail=""
-            if housing_known and household_known
-            else _("à préciser : %(what)s")
-            % {
-                "what": ", ".join(
-                    str(what)
-                    for what, known in ((_("logement"), housing_known), (_("ménage"), household_known))
-                    if not known
-                )
-            },
-        ),
-        MaturityItem(
-            "region_explored",
-            _("Région déjà explorée (séance d'information, séjour exploratoire)"),
-            ticked["region_explored"],
-            ticked=True,
-        ),
-    ]

@@ -103,7 +103,7 @@ def registration_step(request: HttpRequest, step: int) -> HttpResponse:
 def _after_step(request: HttpRequest, candidate: Candidate, step: int, *, from_review: bool) -> str:
     if candidate.status != CandidateStatus.DRAFT:
         messages.success(request, _("Vos modifications sont enregistrées."))
-        return reverse("candidates:my_file")
+        return reverse("my_file:home")
     if from_review and furthest_step(candidate) == REVIEW_STEP:
         return reverse("candidates:registration_review")
     if step == REGISTRATION_STEPS[-1]:
@@ -121,7 +121,7 @@ def registration_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if submitted:
             messages.info(request, _("Votre inscription a déjà été envoyée."))
-            return redirect("candidates:my_file")
+            return redirect("my_file:home")
         try:
             candidate_submit(candidate=candidate)
         except IncompleteRegistration as error:
@@ -129,7 +129,7 @@ def registration_review(request: HttpRequest) -> HttpResponse:
             return redirect("candidates:registration_review")
         except CandidateError as error:
             messages.info(request, str(error))
-            return redirect("candidates:my_file")
+            return redirect("my_file:home")
         messages.success(
             request,
             _(
@@ -137,7 +137,7 @@ def registration_review(request: HttpRequest) -> HttpResponse:
                 "et vous contactera."
             ),
         )
-        return redirect("candidates:my_file")
+        return redirect("my_file:home")
     consents = latest_consents(candidate)
     return render(
         request,

@@ -1,6 +1,5 @@
 """Step 1 of the registration: the extra fields of allauth's sign-up form (allauth adds the email
-and password fields). allauth imports this module while building its own forms, so it imports
-little: the form's `signup()` hands the work to a service."""
+and password fields); the form's `signup()` hands the work to a service."""
 
 from django import forms
 from django.utils import timezone
@@ -8,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Language
+from common.text import clean_name
 
 from .models import AGE_MIN, years_ago
+from .services.registration import candidate_start
 
 OLDEST = 100
 
@@ -38,10 +39,10 @@ class SignupIdentityForm(forms.Form):
     )
 
     def clean_first_name(self) -> str:
-        return _clean_name(self.cleaned_data["first_name"])
+        return clean_name(self.cleaned_data["first_name"])
 
     def clean_last_name(self) -> str:
-        return _clean_name(self.cleaned_data["last_name"])
+        return clean_name(self.cleaned_data["last_name"])
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -56,8 +57,6 @@ class SignupIdentityForm(forms.Form):
         return born
 
     def signup(self, request, user) -> None:
-        from .services import candidate_start
-
         candidate_start(
             user=user,
             first_name=self.cleaned_data["first_name"],
@@ -66,12 +65,3 @@ class SignupIdentityForm(forms.Form):
             phone=self.cleaned_data.get("phone") or "",
             language=self.cleaned_data["language"],
         )
-
-
-def _clean_name(value: str) -> str:
-    value = " ".join(value.split())  # also removes tabs, newlines and other control whitespace
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise forms.ValidationError(_("Ce champ contient des caractères non permis."), code="control")
-    if not value:
-        raise forms.ValidationError(_("Ce champ est obligatoire."), code="required")
-    return value

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from pajr.admin_pagination import LargeTableAdminMixin
+from common.admin_pagination import LargeTableAdminMixin
 
 from .models import OutboxEmail, OutboxStatus
 from .services import outbox_send_again

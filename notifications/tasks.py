@@ -1,26 +1,36 @@
+"""The outbox's tasks. Each has the name of the service it runs; the registered names are those
+the broker and beat have always used, so that a message already queued still finds its task.
+
+As in the house style, notifications.services imports this module to publish, and the periodic
+tasks import the services in their body."""
+
 from celery import shared_task
 
-from .services import outbox_deliver, outbox_report_failed, outbox_requeue_overdue
+from . import delivery
 
 
-@shared_task(bind=True, max_retries=None)
-def deliver_outbox_email(self, pk: int) -> bool:
+@shared_task(bind=True, max_retries=None, name="notifications.tasks.deliver_outbox_email")
+def outbox_deliver(self, pk: int) -> bool:
     """Send one outbox row. The row counts the attempts and gives up (OUTBOX_MAX_ATTEMPTS), so
     Celery's own retry count is unlimited. If the retry cannot be published, the row is already
-    pending with its next attempt time: outbox_requeue_due sends it."""
-    delivery = outbox_deliver(pk=pk)
-    if delivery.retry_in is not None:
-        raise self.retry(countdown=delivery.retry_in)
-    return delivery.sent
+    pending with its next attempt time: outbox_requeue_overdue sends it."""
+    result = delivery.outbox_deliver(pk=pk)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.sent
 
 
-@shared_task
-def outbox_requeue_due() -> int:
-    """Celery beat runs it every minute (CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
-    return outbox_requeue_overdue()
+@shared_task(name="notifications.tasks.outbox_requeue_due")
+def outbox_requeue_overdue() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
+    from . import services
+
+    return services.outbox_requeue_overdue()
 
 
-@shared_task
-def outbox_failed_report() -> int:
-    """Celery beat runs it every few minutes: tells the coordinators of newly failed emails."""
-    return outbox_report_failed()
+@shared_task(name="notifications.tasks.outbox_failed_report")
+def outbox_report_failed() -> int:
+    """Every few minutes: tells the coordinators of newly failed emails."""
+    from . import services
+
+    return services.outbox_report_failed()

@@ -633,7 +633,7 @@ def _main_select(executed: list[tuple[str, tuple]]) -> tuple[str, tuple] | None:
 
 
 def _queue_page_size() -> int | None:
-    from candidates import views
+    from counselling import selectors as views
 
     return getattr(views, "QUEUE_PAGE_SIZE", None)
 

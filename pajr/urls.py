@@ -4,13 +4,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from . import devmail, views
+from . import views
 
 admin.site.site_header = _("PAJR – EER : administration")
 admin.site.site_title = _("PAJR – EER")
 
 urlpatterns = [
     path("", include("candidates.urls")),
+    path("", include("my_file.urls")),
+    path("", include("counselling.urls")),
     path("", include("referrals.urls")),
     path("", include("territories.urls")),
     path("", include("stats.urls")),
@@ -22,6 +24,8 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    from . import devmail
+
     urlpatterns += [
         path("dev/courriels/", devmail.inbox, name="dev_mailbox"),
         path("dev/courriels/<str:name>/html/", devmail.html_part, name="dev_mailbox_html"),

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from pajr.admin_pagination import LargeTableAdminMixin
+from common.admin_pagination import LargeTableAdminMixin
 
+from .history import transition_text
 from .models import Referral, ReferralTransition
 
 
@@ -9,10 +11,14 @@ class ReferralTransitionInline(admin.TabularInline):
     model = ReferralTransition
     extra = 0
     can_delete = False
-    readonly_fields = ("from_status", "to_status", "by_user", "by_agent", "reason", "created_at")
+    fields = readonly_fields = ("from_status", "to_status", "by_user", "by_agent", "why", "created_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("pourquoi"))
+    def why(self, obj: ReferralTransition) -> str:
+        return transition_text(obj)
 
 
 @admin.register(Referral)

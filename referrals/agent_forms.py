@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Language
-from candidates.forms import PlainTextAreaField, PlainTextField
+from common.text import PlainTextAreaField, PlainTextField
 
-from .agent_services import NOTE_REQUIRED_STEPS
 from .models import FollowUpStep
+from .services import NOTE_REQUIRED_STEPS
 
 
 class FollowUpForm(forms.Form):

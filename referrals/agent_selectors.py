@@ -19,7 +19,7 @@ DEFAULT_AGENT_TAB = "en-attente"
 def follow_ups_prefetch() -> Prefetch:
     """The follow-up steps with who recorded them, for templates/referrals/_follow_up_timeline.html:
     `prefetch_related(follow_ups_prefetch())` on the referrals."""
-    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by_agent", "by_user"))
+    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by_agent"))
 
 
 def _follow_up_closed() -> Exists:

@@ -11,24 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import agent_required
 from candidates.models import Consent
+from common.http import page_number
+from territories.decorators import agent_required
 
 from .agent_forms import FollowUpForm, ReferToEerForm
 from .agent_selectors import AGENT_TABS, DEFAULT_AGENT_TAB, agent_referral, agent_referrals, agent_tab_counts
-from .agent_services import candidate_refer_to_eer, follow_up_open_steps, follow_up_record
 from .forms import ReferralAnswerForm
 from .models import Referral, ReferralStatus
-from .services import ReferralError, referral_accept, referral_decline
+from .services import (
+    ReferralError,
+    candidate_refer_to_eer,
+    follow_up_open_steps,
+    follow_up_record,
+    referral_accept,
+    referral_decline,
+)
 
 PAGE_SIZE = 25
-
-
-def _page_number(value: str | None) -> int:
-    try:
-        return max(int(value or 1), 1)
-    except ValueError:
-        return 1
 
 
 @never_cache
@@ -38,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("onglet", DEFAULT_AGENT_TAB)
     if tab not in AGENT_TABS:
         tab = DEFAULT_AGENT_TAB
-    page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(_page_number(request.GET.get("page")))
+    page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
     for row in page.object_list:
         follow_ups = list(row.follow_ups.all())  # prefetched, in date order
@@ -83,7 +83,7 @@ def _detail(
             "referral": referral,
             # Only what the person agreed to share with the territories' agents, while they agree.
             "shared": referral.candidate.has_consent(Consent.Purpose.SHARING),
-            "cv_url": reverse("candidates:cv_download", args=[referral.candidate_id]),
+            "cv_url": reverse("my_file:cv_download", args=[referral.candidate_id]),
             "answer_form": answer_form or ReferralAnswerForm(),
             "follow_up_form": follow_up_form if steps else None,
         },

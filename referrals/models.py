@@ -24,6 +24,24 @@ class ReferralStatus(models.TextChoices):
 FINAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN)
 
 
+class TransitionCode(models.TextChoices):
+    """Why a referral changed status. Put into words when read (referrals.history), in the
+    reader's language, with the transition's `params`."""
+
+    SENT = "sent", _("Envoyée par le ou la conseiller·ère")
+    SENT_WITHOUT_MATURITY = "sent_without_maturity", _("Envoyée sans projet déclaré mûr")
+    ACCEPTED = "accepted", _("Acceptée par l'agent·e")
+    DECLINED = "declined", _("Refusée par l'agent·e")
+    EXPIRED = "expired", _("Aucune réponse dans le délai")
+    NEXT_IN_LIST = "next_in_list", _("Territoire suivant de la liste")
+    SKIPPED = "skipped", _("Territoire inactif ou sans agent·e actif·ve au moment de son tour")
+    ACCEPTED_ELSEWHERE = "accepted_elsewhere", _("Acceptée par un autre territoire de la liste")
+    LIST_WITHDRAWN = "list_withdrawn", _("Orientation précédente de la liste retirée")
+    WITHDRAWN = "withdrawn", _("Retirée par le ou la conseiller·ère")
+    SHARING_WITHDRAWN = "sharing_withdrawn", _("Consentement au partage retiré par la personne")
+    ACCOUNT_DELETED = "account_deleted", _("Compte supprimé par la personne")
+
+
 class DeclineReason(models.TextChoices):
     NO_JOBS = "no_jobs", _("Peu d'emplois dans le domaine de la personne sur le territoire")
     HOUSING = "housing", _("Logement trop difficile à trouver en ce moment")
@@ -161,6 +179,11 @@ class ReferralTransition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     by_agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Why, as a code and its parameters (referrals.history puts them into words when read).
+    code = models.CharField(max_length=30, choices=TransitionCode.choices, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # What a person typed: an agent's details on a decline, a counsellor's reason to withdraw or
+    # to refer before the project was declared mature.
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -186,16 +209,13 @@ class FollowUpStep(models.TextChoices):
 
 
 class FollowUp(models.Model):
-    """One step of an accepted candidate's follow-up, recorded by the agent (or a counsellor)."""
+    """One step of an accepted candidate's follow-up, recorded by an agent of the territory."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
     step = models.CharField(_("étape"), max_length=20, choices=FollowUpStep.choices)
     occurred_on = models.DateField(_("date"))
     note = models.TextField(_("note"), max_length=2000, blank=True)
     by_agent = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

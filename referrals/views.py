@@ -4,84 +4,23 @@ import re
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.decorators import counsellor_required
 from candidates.files import cv_response
-from candidates.models import Candidate, Consent
+from candidates.models import Consent
 
-from .forms import ReferralAnswerForm, ReferralSendForm, ReferralWithdrawForm
+from .forms import ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
-from .services import (
-    ReferralError,
-    referral_accept,
-    referral_decline,
-    referral_link_resend,
-    referral_send,
-    referral_withdraw,
-)
+from .services import ReferralError, referral_accept, referral_decline, referral_link_resend
 
 logger = logging.getLogger(__name__)
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-@counsellor_required
-@require_POST
-def send(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
-    form = ReferralSendForm(request.POST)
-    if form.is_valid():
-        try:
-            referral = referral_send(
-                candidate=candidate,
-                territories=form.territories,
-                by=request.user,
-                message=form.cleaned_data["message"],
-                override_reason=form.cleaned_data.get("override_reason", ""),
-            )
-        except ReferralError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Orientation envoyée au territoire %(territory)s : ses agent·e·s vont recevoir un lien.")
-                % {"territory": referral.territory.name},
-            )
-    else:
-        _form_errors(request, form)
-    return redirect("candidates:file", pk=candidate.pk)
-
-
-def _form_errors(request: HttpRequest, form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else None
-        for error in errors:
-            messages.error(request, f"{label} : {error}" if label else error)
-
-
-@counsellor_required
-@require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    """The counsellor withdraws a referral still waiting for an answer (and the rest of its list)."""
-    referral = get_object_or_404(Referral, pk=pk)
-    form = ReferralWithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            referral_withdraw(referral=referral, by_user=request.user, reason=form.cleaned_data["reason"])
-        except ReferralError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Orientation retirée : les agent·e·s du territoire sont prévenu·e·s."))
-    else:
-        _form_errors(request, form)
-    return redirect("candidates:file", pk=referral.candidate_id)
 
 
 def _link(token: str) -> ReferralLink | None:

@@ -1,17 +1,13 @@
-import csv
-import io
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import counsellor_required
+from common.exports import csv_response, xlsx_response
 
 from .forms import StatsFilterForm, filters_from
 from .selectors import TABLES, Table, all_tables, without_jit
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
@@ -43,24 +39,7 @@ def export_table(table: Table, file_format: str) -> HttpResponse:
     header = [str(column.label) for column in table.columns]
     name = f"statistiques-{table.key}-{timezone.localdate():%Y-%m-%d}"
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(table.key[:31])
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        return xlsx_response(header, table.rows, filename=f"{name}.xlsx", sheet=table.key)
     if file_format != "csv":
         raise Http404
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in table.rows)
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(header, table.rows, filename=f"{name}.csv")

@@ -65,3 +65,13 @@ def territory(db):
     territory = TerritoryFactory()
     AgentFactory(territories=[territory])
     return territory
+
+
+@pytest.fixture
+def agent(territory):
+    """The active agent of `territory`, with the account they sign in with by code."""
+    from territories.services import agent_account_ensure
+
+    agent = territory.agents.get()
+    agent_account_ensure(agent=agent)
+    return agent

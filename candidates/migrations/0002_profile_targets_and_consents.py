@@ -8,7 +8,7 @@ import phonenumber_field.modelfields
 from django.db import migrations, models
 
 import candidates.models
-import pajr.storage
+import common.storage
 
 
 def copy_first_targets(apps, schema_editor):
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
             field=models.FileField(
                 blank=True,
                 max_length=200,
-                storage=pajr.storage.get_private_storage,
+                storage=common.storage.get_private_storage,
                 upload_to=candidates.models.cv_upload_to,
                 verbose_name="CV",
             ),

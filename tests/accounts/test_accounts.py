@@ -23,7 +23,7 @@ def test_roles():
     assert not CounsellorFactory(is_active=False).is_counsellor
 
 
-@pytest.mark.parametrize(("who", "page"), [("counsellor", "candidates:queue"), ("candidate", "candidates:my_file")])
+@pytest.mark.parametrize(("who", "page"), [("counsellor", "counselling:queue"), ("candidate", "my_file:home")])
 def test_sign_in_leads_each_role_to_its_page(client, who, page):
     user = CounsellorFactory() if who == "counsellor" else CandidateFactory().user
 
@@ -82,4 +82,4 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, counsellor):
 
     assert blocked.status_code == 200
     assert "Trop de tentatives de connexion échouées" in blocked.content.decode()
-    assert client.get(reverse("candidates:queue")).status_code == 302  # not signed in
+    assert client.get(reverse("counselling:queue")).status_code == 302  # not signed in

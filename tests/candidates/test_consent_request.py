@@ -22,14 +22,14 @@ def without_sharing(**kwargs):
 
 
 def url(candidate) -> str:
-    return reverse("candidates:request_sharing_consent", args=[candidate.pk])
+    return reverse("counselling:request_sharing_consent", args=[candidate.pk])
 
 
 def test_the_file_says_consent_is_missing_and_offers_to_ask(client, counsellor):
     candidate = without_sharing()
     client.force_login(counsellor)
 
-    html = client.get(reverse("candidates:file", args=[candidate.pk])).content.decode()
+    html = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
 
     assert "pas consenti au partage de son dossier" in html
     assert f'action="{url(candidate)}"' in html
@@ -39,7 +39,7 @@ def test_no_offer_when_consent_is_given(client, counsellor):
     candidate = CandidateFactory(status=CandidateStatus.COACHING)
     client.force_login(counsellor)
 
-    assert url(candidate) not in client.get(reverse("candidates:file", args=[candidate.pk])).content.decode()
+    assert url(candidate) not in client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
 
 
 def test_asking_emails_the_person_once_a_day_and_marks_the_timeline(
@@ -115,7 +115,7 @@ def test_the_refer_form_shows_each_target_territorys_active_agents(client, couns
     AgentFactory(first_name="Inactive", last_name="Agent", territories=[first], is_active=False)
     client.force_login(counsellor)
 
-    html = client.get(reverse("candidates:file", args=[candidate.pk])).content.decode()
+    html = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
 
     section = html[html.index('id="agents-territoires"') :]
     section = section[: section.index("</ul>")]

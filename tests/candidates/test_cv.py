@@ -16,10 +16,10 @@ from django.urls import reverse
 from accounts.models import User
 from candidates.cv import DOCX, MAX_BYTES, PDF, WORD_MAIN, validate_cv
 from candidates.models import Consent
-from candidates.selectors import can_view_cv
 from candidates.services import candidate_set_cv
-from pajr.storage import private_storage
+from common.storage import private_storage
 from referrals.models import ReferralStatus
+from referrals.selectors import can_view_cv
 from tests.documents import make_pdf
 from tests.factories import (
     AgentFactory,
@@ -321,7 +321,7 @@ def test_a_zip_with_too_many_entries_is_refused():
 
 @pytest.fixture
 def media_root(settings, tmp_path) -> Path:
-    """A private MEDIA_ROOT per test; pajr.storage reads MEDIA_ROOT again when it changes."""
+    """A private MEDIA_ROOT per test; common.storage reads MEDIA_ROOT again when it changes."""
     settings.MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
@@ -452,7 +452,7 @@ def test_selector_an_unlinked_file_is_nobody_s_but_staff():
 
 
 def cv_url(candidate) -> str:
-    return reverse("candidates:cv_download", args=[candidate.pk])
+    return reverse("my_file:cv_download", args=[candidate.pk])
 
 
 def download(client, candidate, method: str = "get"):
@@ -539,7 +539,7 @@ def test_everyone_else_gets_the_same_404_as_for_a_missing_file(client, referred)
     for user in others:
         client.force_login(user)
         assert download(client, candidate)[0].status_code == 404, user
-    assert client.get(reverse("candidates:cv_download", args=[candidate.pk + 1000])).status_code == 404
+    assert client.get(reverse("my_file:cv_download", args=[candidate.pk + 1000])).status_code == 404
 
 
 def test_no_cv_stored_is_a_404_even_for_the_candidate(client, media_root):

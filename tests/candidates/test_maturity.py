@@ -17,18 +17,15 @@ from candidates.services import (
 )
 from referrals.models import ReferralStatus
 from tests.factories import CandidateFactory, CoordinatorFactory, CounsellorFactory, ReferralFactory, UserFactory
+from tests.pages import file_url
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '<script>alert("x")</script>'
 
 
-def file_url(candidate) -> str:
-    return reverse("candidates:file", args=[candidate.pk])
-
-
 def withdraw_url(candidate) -> str:
-    return reverse("candidates:withdraw_maturity", args=[candidate.pk])
+    return reverse("counselling:withdraw_maturity", args=[candidate.pk])
 
 
 @pytest.fixture
@@ -123,7 +120,7 @@ def test_withdraw_through_the_form(client, mature, counsellor):
     assert response.redirect_chain[-1][0] == file_url(mature) + "#maturite"
     html = response.content.decode()
     assert "Décision « projet mûr » retirée." in html
-    assert f'action="{reverse("candidates:declare_mature", args=[mature.pk])}"' in html
+    assert f'action="{reverse("counselling:declare_mature", args=[mature.pk])}"' in html
     assert f'action="{withdraw_url(mature)}"' not in html
     assert not MaturityAssessment.objects.get(candidate=mature).is_mature
 
@@ -212,7 +209,7 @@ def test_the_candidate_never_sees_the_teams_events_or_their_notes(client, counse
         CandidateEvent.objects.create(candidate=candidate, kind=kind, actor=counsellor, note=f"Interne {kind}")
     client.force_login(candidate.user)
 
-    response = client.get(reverse("candidates:my_file"))
+    response = client.get(reverse("my_file:home"))
 
     assert [entry.label for entry in response.context["timeline"]] == [
         "Accompagnement par un·e conseiller·ère d'Emplois en régions"
@@ -220,7 +217,7 @@ def test_the_candidate_never_sees_the_teams_events_or_their_notes(client, counse
     page = response.content.decode()
     for internal in ("Note de décision", "Raison du retrait", "Interne", "mûr", "Pris·e en charge", "→"):
         assert internal not in page
-    export = json.loads(client.get(reverse("candidates:my_file_export_json")).content)
+    export = json.loads(client.get(reverse("my_file:export_json")).content)
     assert "maturity_declared" not in {event["kind"] for event in export["events"]}
     assert "maturity_withdrawn" not in {event["kind"] for event in export["events"]}
     for internal in ("Note de décision", "Raison du retrait", "Interne", "Pris·e en charge"):

@@ -11,16 +11,14 @@ from django.utils import timezone
 from candidates.models import CandidateEvent, CandidateStatus
 from candidates.services import CandidateError, candidate_reassign, candidate_take_on, candidates_assign
 from tests.factories import CandidateFactory, CoordinatorFactory, CounsellorFactory, UserFactory
+from tests.history import text_of
+from tests.pages import file_url
 
 pytestmark = pytest.mark.django_db
 
 
 def reassign_url(candidate) -> str:
-    return reverse("candidates:reassign", args=[candidate.pk])
-
-
-def file_url(candidate) -> str:
-    return reverse("candidates:file", args=[candidate.pk])
+    return reverse("counselling:reassign", args=[candidate.pk])
 
 
 @pytest.fixture
@@ -48,7 +46,7 @@ def test_a_file_taken_on_is_handed_to_a_colleague_and_logged(counsellor, colleag
     assert (candidate.counsellor, candidate.status) == (colleague, status)
     event = candidate.events.get()
     assert (event.kind, event.actor, event.from_status, event.to_status) == ("assigned", counsellor, "", "")
-    assert event.note == "Léa Côté → Inès Roy"
+    assert text_of(event) == "Léa Côté → Inès Roy"
 
 
 def test_a_coordinator_hands_a_file_over(coached, colleague):
@@ -66,7 +64,7 @@ def test_a_file_without_a_counsellor_names_nobody_before(counsellor, colleague):
 
     candidate_reassign(candidate=candidate, to=colleague, by=counsellor)
 
-    assert candidate.events.get().note == "— → Inès Roy"
+    assert text_of(candidate.events.get()) == "— → Inès Roy"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +124,7 @@ def test_taking_on_records_one_assigned_event_with_the_change_of_status(counsell
 
     event = candidate.events.get()
     assert (event.kind, event.from_status, event.to_status) == ("assigned", "new", "coaching")
-    assert (event.actor, event.note) == (counsellor, "Pris·e en charge par Léa Côté")
+    assert (event.actor, text_of(event)) == (counsellor, "Pris·e en charge par Léa Côté")
 
 
 def test_assigning_records_one_assigned_event_per_file(counsellor, colleague):
@@ -136,7 +134,7 @@ def test_assigning_records_one_assigned_event_per_file(counsellor, colleague):
 
     events = CandidateEvent.objects.order_by("candidate")
     assert [(e.candidate_id, e.kind, e.to_status) for e in events] == [(c.pk, "assigned", "coaching") for c in files]
-    assert {(e.actor, e.note) for e in events} == {(counsellor, "Assigné·e à Inès Roy")}
+    assert {(e.actor, text_of(e)) for e in events} == {(counsellor, "Assigné·e à Inès Roy")}
 
 
 # --- The form on the file page ------------------------------------------------------------------
@@ -232,6 +230,6 @@ def test_waiting_time_counts_from_the_take_on_not_from_a_later_handover(client, 
     candidate_reassign(candidate=candidate, to=colleague, by=counsellor)
     client.force_login(colleague)
 
-    row = client.get(reverse("candidates:queue"), {"vue": "mes-candidats"}).context["page"][0]
+    row = client.get(reverse("counselling:queue"), {"vue": "mes-candidats"}).context["page"][0]
 
     assert row.waiting_since == taken_on_at - datetime.timedelta(days=10)

@@ -84,7 +84,7 @@ def test_the_emailed_code_verifies_the_address_and_signs_in(client, post, valid,
 
     assert response.status_code == 302
     assert EmailAddress.objects.get().verified
-    assert client.get(reverse("candidates:my_file")).status_code == 200
+    assert client.get(reverse("my_file:home")).status_code == 200
 
 
 def test_a_wrong_code_is_refused(client, post, valid):
@@ -165,7 +165,7 @@ def test_html_in_a_name_is_kept_as_text_and_shown_escaped(client, post, valid, c
     candidate = Candidate.objects.get()
     client.force_login(counsellor)
 
-    html = client.get(reverse("candidates:file", args=[candidate.pk])).content.decode()
+    html = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
 
     assert candidate.first_name == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" not in html

@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.adapter import AccountAdapter
+from candidates.adapter import AccountAdapter
 from candidates.consents import CONSENT_TEXTS
-from candidates.forms import strip_control_characters
 from candidates.models import (
     Candidate,
     CandidateEvent,
@@ -28,6 +27,7 @@ from candidates.services import (
     candidate_save_step,
     candidate_submit,
 )
+from common.text import strip_control_characters
 from tests.documents import make_pdf
 from tests.factories import (
     CandidateFactory,
@@ -41,7 +41,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 REVIEW = reverse("candidates:registration_review")
-MY_FILE = reverse("candidates:my_file")
+MY_FILE = reverse("my_file:home")
 BORN = years_ago(27)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -733,7 +733,7 @@ def test_submitting_puts_the_file_in_the_counsellors_queue(client, signed_in, dr
     )
     counsellor = Client()
     counsellor.force_login(CounsellorFactory())
-    assert draft.full_name in counsellor.get(reverse("candidates:queue")).content.decode()
+    assert draft.full_name in counsellor.get(reverse("counselling:queue")).content.decode()
 
 
 def test_a_draft_is_not_in_the_queue(draft):

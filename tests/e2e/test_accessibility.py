@@ -79,12 +79,12 @@ def test_pages_have_no_serious_accessibility_violation(browser, live_server, lan
     staff = new_page()
     sign_in(staff, counsellor.email)
     problems += [
-        *audit(staff, reverse("candidates:queue")),
-        *audit(staff, reverse("candidates:file", args=[candidate.pk])),
+        *audit(staff, reverse("counselling:queue")),
+        *audit(staff, reverse("counselling:file", args=[candidate.pk])),
     ]
 
     person = new_page()
     sign_in(person, candidate.email)
-    problems += audit(person, reverse("candidates:my_file"))
+    problems += audit(person, reverse("my_file:home"))
 
     assert problems == [], "\n".join(problems)

@@ -77,7 +77,7 @@ def browser(transactional_db, monkeypatch) -> Iterator[Browser]:
 
 @pytest.fixture
 def media_root(settings, tmp_path) -> Path:
-    """CVs go to a temporary MEDIA_ROOT (pajr.storage reads it again on setting_changed)."""
+    """CVs go to a temporary MEDIA_ROOT (common.storage reads it again on setting_changed)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

@@ -169,7 +169,7 @@ def test_two_workers_send_each_email_once(own_workers, smtp_server):
     own_workers("w1")
     own_workers("w2")
     emails = enqueue(20)
-    from notifications.tasks import deliver_outbox_email
+    from notifications.tasks import outbox_deliver as deliver_outbox_email
 
     for email in emails:
         deliver_outbox_email.delay(email.pk)
@@ -226,7 +226,8 @@ def test_redis_down_when_a_counsellor_refers_the_request_succeeds_and_the_agent_
 
     started = time.monotonic()
     response = client.post(
-        reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk, "message": "Projet mûr."}
+        reverse("counselling:referral_send", args=[candidate.pk]),
+        {"territory_1": territory.pk, "message": "Projet mûr."},
     )
     elapsed = time.monotonic() - started
 

@@ -5,9 +5,10 @@ from django.contrib.admin.sites import site
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.delivery import outbox_backoff, outbox_deliver
 from notifications.models import RENDERED, OutboxEmail, OutboxStatus
-from notifications.services import outbox_backoff, outbox_deliver, outbox_enqueue, outbox_requeue_overdue
-from notifications.tasks import outbox_requeue_due
+from notifications.services import outbox_enqueue, outbox_requeue_overdue
+from notifications.tasks import outbox_requeue_overdue as outbox_requeue_due
 from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_a_broker_that_does_not_answer_leaves_the_row_waiting(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.deliver_outbox_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.outbox_deliver, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         email = enqueue()  # the commit publishes, and the publish fails without an error

@@ -3,7 +3,7 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
-from pajr.emails import send_templated_email
+from notifications.services import outbox_enqueue as send_templated_email
 from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db

@@ -78,9 +78,9 @@ def test_logout_is_post_only(client, counsellor):
     client.force_login(counsellor)
 
     client.get(reverse("account_logout"))
-    assert client.get(reverse("candidates:queue")).status_code == 200
+    assert client.get(reverse("counselling:queue")).status_code == 200
     client.post(reverse("account_logout"))
-    assert client.get(reverse("candidates:queue")).status_code == 302
+    assert client.get(reverse("counselling:queue")).status_code == 302
 
 
 def test_counsellor_signs_in_with_email_and_password(client, counsellor):
@@ -89,4 +89,4 @@ def test_counsellor_signs_in_with_email_and_password(client, counsellor):
     response = client.post(reverse("account_login"), {"login": counsellor.email.upper(), "password": PASSWORD})
 
     assert response.status_code == 302
-    assert client.get(reverse("candidates:queue")).status_code == 200
+    assert client.get(reverse("counselling:queue")).status_code == 200

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from candidates.consents import CONSENT_TEXTS
+from candidates.history import with_texts
 from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent, ProfileKind
-from referrals.agent_services import candidate_refer_to_eer
-from referrals.services import ReferralError
+from referrals.services import ReferralError, candidate_refer_to_eer
 from tests.factories import CandidateFactory, CounsellorFactory, TerritoryFactory
 from tests.referrals.factories_agent import agent_with_account
 
@@ -74,8 +74,9 @@ def test_a_new_file_waits_for_triage_with_the_agents_note(agent):
     )
     event = CandidateEvent.objects.get(candidate=candidate, kind=CandidateEvent.Kind.AGENT_REFERRAL)
     assert NOTE in event.note
-    assert str(agent) in event.note
-    assert "Rimouski-Neigette" in event.note
+    text = with_texts([event])[0].text
+    assert str(agent) in text
+    assert "Rimouski-Neigette" in text
     assert event.actor == agent.user
     assert CandidateEvent.objects.filter(candidate=candidate, kind=CandidateEvent.Kind.REGISTERED).exists()
 
@@ -86,7 +87,7 @@ def test_the_new_file_is_in_the_counsellors_to_triage_tab(client, agent):
     assert candidate in Candidate.objects.awaiting_triage()
     assert candidate in Candidate.objects.to_triage()
     client.force_login(CounsellorFactory())
-    page = client.get(reverse("candidates:queue"), {"vue": "a-trier"}).content.decode()
+    page = client.get(reverse("counselling:queue"), {"vue": "a-trier"}).content.decode()
     assert "Ndiaye" in page
 
 

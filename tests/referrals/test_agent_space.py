@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agent():
-    return agent_with_account()
-
-
-@pytest.fixture
 def pending(agent):
     return referral_for(agent, message="Elle a fait un séjour exploratoire.")
 
@@ -477,7 +472,7 @@ def test_nav_shows_the_agents_links(client, agent):
     page = client.get(reverse("referrals:agent_home")).content.decode()
 
     assert reverse("referrals:agent_refer_to_eer") in page
-    assert reverse("candidates:my_file") not in page
+    assert reverse("my_file:home") not in page
 
 
 def test_a_referral_to_another_of_the_agents_territories_is_shown(client):

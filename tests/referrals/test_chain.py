@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import CandidateEvent, CandidateStatus
-from referrals.forms import ReferralSendForm
+from counselling.forms import ReferralSendForm
+from referrals.history import transition_text
 from referrals.models import DeclineReason, Referral, ReferralStatus, ReferralTransition
 from referrals.services import (
     ReferralError,
@@ -89,7 +90,7 @@ def test_a_decline_passes_the_referral_to_the_next_territory(
     assert second.expires_at > timezone.now() + datetime.timedelta(days=9)
     transition = second.transitions.last()
     assert (transition.from_status, transition.to_status) == ("queued", "pending")
-    assert territories[0].name in transition.reason
+    assert territories[0].name in transition_text(transition)
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.REFERRED
     recipients = sorted(m.to[0] for m in mailoutbox)
@@ -100,7 +101,9 @@ def test_a_decline_passes_the_referral_to_the_next_territory(
     candidate_mail = next(m for m in mailoutbox if m.to == [candidate.email])
     assert territories[1].name in candidate_mail.body
     assert "Peu d'emplois" not in candidate_mail.body  # the reason is for the counsellor
-    assert CandidateEvent.objects.filter(candidate=candidate, kind="referral", note=territories[1].name).exists()
+    assert CandidateEvent.objects.filter(
+        candidate=candidate, kind="referral", code="passed_on", params__territory=territories[1].pk
+    ).exists()
 
 
 def test_when_the_list_is_exhausted_the_file_returns_to_the_counsellor(
@@ -126,7 +129,7 @@ def test_an_acceptance_ends_the_list(send, candidate, django_capture_on_commit_c
         referral_accept(referral=second, agent=second.territory.agents.get())
 
     assert statuses(chain) == ["declined", "accepted", "withdrawn"]
-    assert "Acceptée par le territoire" in Referral.objects.get(pk=chain[2].pk).transitions.last().reason
+    assert "Acceptée par le territoire" in transition_text(Referral.objects.get(pk=chain[2].pk).transitions.last())
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.TAKEN_ON
 
@@ -160,7 +163,7 @@ def test_an_overdue_referral_expires_and_passes_on(send, candidate, mailoutbox, 
         None,
         None,
     )
-    assert "10 jours" in expired.reason
+    assert "10 jours" in transition_text(expired)
     counsellor_mails = [m for m in mailoutbox if m.to == [chain[0].sent_by.email]]
     assert len(counsellor_mails) == 1
     assert "n'a pas répondu à temps" in counsellor_mails[0].body

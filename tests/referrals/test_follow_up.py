@@ -7,12 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from candidates.history import with_texts
 from candidates.models import CandidateEvent, CandidateStatus
 from referrals.agent_selectors import follow_ups_prefetch
-from referrals.agent_services import follow_up_open_steps, follow_up_record
 from referrals.models import FollowUp, FollowUpStep, Referral, ReferralStatus
-from referrals.services import ReferralError
-from tests.factories import CandidateFactory, CoordinatorFactory, CounsellorFactory
+from referrals.services import ReferralError, follow_up_open_steps, follow_up_record
 from tests.referrals.factories_agent import FollowUpFactory, agent_with_account, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -22,24 +21,12 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def agent():
-    return agent_with_account()
-
-
-@pytest.fixture
 def accepted(agent):
     return referral_for(agent, status=ReferralStatus.ACCEPTED)
 
 
-def record(referral, step, *, agent=None, user=None, note="", occurred_on=None):
-    return follow_up_record(
-        referral=referral,
-        step=step,
-        occurred_on=occurred_on or TODAY(),
-        note=note,
-        by_agent=agent,
-        by_user=user,
-    )
+def record(referral, step, *, agent, note="", occurred_on=None):
+    return follow_up_record(referral=referral, step=step, occurred_on=occurred_on or TODAY(), note=note, by_agent=agent)
 
 
 def status_of(referral) -> str:
@@ -81,20 +68,12 @@ def test_each_step_marks_the_timeline_with_its_label_and_date_not_the_note(agent
     record(accepted, FollowUpStep.MOVED, agent=agent, occurred_on=datetime.date(2026, 3, 1), note="Note privée")
 
     event = CandidateEvent.objects.get(candidate=accepted.candidate, kind=CandidateEvent.Kind.FOLLOW_UP)
-    assert event.note.startswith("Déménagement en région : 2026-03-01")
-    assert str(agent) in event.note
-    assert "Note privée" not in event.note
+    text = with_texts([event])[0].text
+    assert text.startswith("Déménagement en région : 1 mars 2026")
+    assert str(agent) in text
+    assert "Note privée" not in text and not event.note
     assert event.actor == agent.user
     assert FollowUp.objects.get().note == "Note privée"
-
-
-@pytest.mark.parametrize("who", ["counsellor", "coordinator"])
-def test_a_counsellor_or_coordinator_may_record(accepted, who):
-    user = CounsellorFactory() if who == "counsellor" else CoordinatorFactory()
-
-    follow_up = record(accepted, FollowUpStep.FIRST_CONTACT, user=user)
-
-    assert (follow_up.by_user, follow_up.by_agent) == (user, None)
 
 
 @pytest.mark.parametrize(
@@ -119,18 +98,6 @@ def test_an_inactive_agent_is_refused(agent, accepted):
 
     with pytest.raises(ReferralError, match="territoire"):
         record(accepted, FollowUpStep.FIRST_CONTACT, agent=agent)
-
-
-def test_a_candidate_user_is_refused(accepted):
-    with pytest.raises(ReferralError, match="conseiller"):
-        record(accepted, FollowUpStep.FIRST_CONTACT, user=CandidateFactory().user)
-
-
-def test_exactly_one_recorder_is_required(agent, accepted):
-    with pytest.raises(ValueError):
-        record(accepted, FollowUpStep.FIRST_CONTACT)
-    with pytest.raises(ValueError):
-        record(accepted, FollowUpStep.FIRST_CONTACT, agent=agent, user=CounsellorFactory())
 
 
 def test_each_step_once(agent, accepted):
@@ -326,7 +293,7 @@ def test_hostile_note_is_escaped_on_the_page_and_in_the_counsellors_partial(clie
 def test_the_partial_costs_no_query_once_prefetched(agent, accepted):
     for step in ("first_contact", "job_found", "moved"):
         FollowUpFactory(referral=accepted, step=step, by_agent=agent)
-    FollowUpFactory(referral=accepted, step="settled", by_user=CounsellorFactory())
+    FollowUpFactory(referral=accepted, step="settled", by_agent=agent)
     referral = Referral.objects.prefetch_related(follow_ups_prefetch()).get(pk=accepted.pk)
 
     with CaptureQueriesContext(connection) as queries:

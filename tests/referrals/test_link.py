@@ -23,11 +23,6 @@ def referral(territory):
 
 
 @pytest.fixture
-def agent(referral):
-    return referral.territory.agents.get()
-
-
-@pytest.fixture
 def token(referral, agent):
     return referral_link_create(referral=referral, agent=agent)[1]
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 from candidates.models import CandidateEvent, CandidateStatus, Consent
 from candidates.services import candidate_declare_mature
 from notifications.models import OutboxEmail
-from referrals.models import Referral, ReferralLink, ReferralStatus, ReferralTransition
+from referrals.history import transition_text
+from referrals.models import Referral, ReferralLink, ReferralStatus, ReferralTransition, TransitionCode
 from referrals.services import (
-    OVERRIDE_PREFIX,
     ReferralError,
     referral_accept,
     referral_decline,
@@ -174,7 +174,7 @@ def test_decline_needs_a_reason_and_returns_the_file_to_the_counsellor(
 
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.DECLINED
-    assert referral.transitions.last().reason == "Autre raison. Pas de poste <b>maintenant</b>"
+    assert transition_text(referral.transitions.last()) == "Autre raison. Pas de poste <b>maintenant</b>"
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.COACHING
     to_counsellor = next(m for m in mailoutbox if m.to == [counsellor.email])
@@ -240,8 +240,9 @@ def test_send_with_an_override_reason_logs_it_in_the_first_transition(territory,
         )
 
     transition = referral.transitions.get()
-    assert transition.reason.startswith(OVERRIDE_PREFIX + "L'offre d'emploi ferme vendredi")
-    assert transition.reason.endswith("Pour l'agent·e")
+    assert transition.code == TransitionCode.SENT_WITHOUT_MATURITY
+    assert transition.reason == "L'offre d'emploi ferme vendredi"
+    assert transition_text(transition) == "Envoyée sans projet déclaré mûr. L'offre d'emploi ferme vendredi"
     assert referral.message == "Pour l'agent·e"
     assert f"override (project not declared mature) referral={referral.pk}" in caplog.text
 
@@ -252,4 +253,5 @@ def test_send_once_declared_mature_needs_no_override(territory, counsellor):
 
     referral = referral_send(candidate=candidate, territories=[territory], by=counsellor, message="Projet mûr")
 
-    assert referral.transitions.get().reason == "Projet mûr"
+    assert referral.transitions.get().code == TransitionCode.SENT
+    assert referral.message == "Projet mûr"

@@ -20,11 +20,6 @@ def referral(territory):
 
 
 @pytest.fixture
-def agent(referral):
-    return referral.territory.agents.get()
-
-
-@pytest.fixture
 def url(referral, agent):
     _, token = referral_link_create(referral=referral, agent=agent)
     return reverse("referrals:respond", args=[token])
@@ -44,10 +39,11 @@ def test_counsellor_refers_from_the_file(client, counsellor, territory, mailoutb
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk, "message": "Prête."}
+            reverse("counselling:referral_send", args=[candidate.pk]),
+            {"territory_1": territory.pk, "message": "Prête."},
         )
 
-    assert response["Location"] == reverse("candidates:file", args=[candidate.pk])
+    assert response["Location"] == reverse("counselling:file", args=[candidate.pk])
     referral = Referral.objects.get()
     assert (referral.territory, referral.sent_by, referral.message) == (territory, counsellor, "Prête.")
     assert [m.to for m in mailoutbox] == [[territory.agents.get().email], [candidate.email]]
@@ -59,14 +55,14 @@ def test_the_file_asks_for_an_override_reason_only_before_the_project_is_declare
     mature = CandidateFactory(target_territory=territory, mature=True)
     client.force_login(counsellor)
 
-    assert 'name="override_reason"' in client.get(reverse("candidates:file", args=[immature.pk])).content.decode()
-    assert 'name="override_reason"' not in client.get(reverse("candidates:file", args=[mature.pk])).content.decode()
+    assert 'name="override_reason"' in client.get(reverse("counselling:file", args=[immature.pk])).content.decode()
+    assert 'name="override_reason"' not in client.get(reverse("counselling:file", args=[mature.pk])).content.decode()
 
 
 def test_referral_before_maturity_is_refused_without_a_reason_and_sent_with_one(client, counsellor, territory):
     candidate = CandidateFactory(target_territory=territory)
     client.force_login(counsellor)
-    url = reverse("referrals:send", args=[candidate.pk])
+    url = reverse("counselling:referral_send", args=[candidate.pk])
 
     response = client.post(url, {"territory_1": territory.pk}, follow=True)
 
@@ -83,7 +79,9 @@ def test_refused_referral_shows_why_on_the_file(client, counsellor, territory):
     candidate = CandidateFactory(target_territory=territory, consents=False)
     client.force_login(counsellor)
 
-    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory_1": territory.pk}, follow=True)
+    response = client.post(
+        reverse("counselling:referral_send", args=[candidate.pk]), {"territory_1": territory.pk}, follow=True
+    )
 
     assert "pas consenti" in response.content.decode()
     assert not Referral.objects.exists()
@@ -93,7 +91,7 @@ def test_sending_needs_a_valid_territory(client, counsellor):
     candidate = CandidateFactory()
     client.force_login(counsellor)
 
-    response = client.post(reverse("referrals:send", args=[candidate.pk]), {"territory_1": "x"}, follow=True)
+    response = client.post(reverse("counselling:referral_send", args=[candidate.pk]), {"territory_1": "x"}, follow=True)
 
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert not Referral.objects.exists()
@@ -101,7 +99,7 @@ def test_sending_needs_a_valid_territory(client, counsellor):
 
 def test_sending_is_post_only_and_for_counsellors_only(client, territory):
     candidate = CandidateFactory(target_territory=territory)
-    url = reverse("referrals:send", args=[candidate.pk])
+    url = reverse("counselling:referral_send", args=[candidate.pk])
 
     assert client.post(url, {"territory_1": territory.pk}).status_code == 302  # to sign in
     client.force_login(candidate.user)
@@ -113,7 +111,7 @@ def test_get_on_the_send_url_changes_nothing(client, counsellor, territory):
     candidate = CandidateFactory(target_territory=territory)
     client.force_login(counsellor)
 
-    assert client.get(reverse("referrals:send", args=[candidate.pk])).status_code == 405
+    assert client.get(reverse("counselling:referral_send", args=[candidate.pk])).status_code == 405
     assert not Referral.objects.exists()
 
 

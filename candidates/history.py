@@ -1,0 +1,116 @@
+"""The file's history put into words when it is read, in the reader's language: each event is
+stored as a code and its parameters (territory ids, names, dates), never as a sentence."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from territories.models import Territory
+
+from .choices import CloseReason, EventCode
+from .models import CandidateEvent
+
+E = EventCode
+
+
+def _territory_ids(event: CandidateEvent) -> list[int]:
+    params = event.params or {}
+    ids = list(params.get("territories") or [])
+    ids += [params[key] for key in ("territory",) if params.get(key)]
+    ids += list(params.get("left_out") or [])
+    return [pk for pk in ids if isinstance(pk, int)]
+
+
+def territory_names(events: Iterable[CandidateEvent]) -> dict[int, str]:
+    """The names of every territory the events name, in one query (none when they name none)."""
+    ids = {pk for event in events for pk in _territory_ids(event)}
+    return dict(Territory.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def _date(value: str) -> str:
+    try:
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def _follow_up_step_label(step: str) -> str:
+    # The follow-up steps are the referrals app's codes (a layer above): their labels are here as
+    # the same msgids, so that the candidates app renders them without importing upwards.
+    labels = {
+        "first_contact": _("Premier contact fait"),
+        "exploratory_stay": _("Séjour exploratoire"),
+        "job_found": _("Emploi trouvé"),
+        "moved": _("Déménagement en région"),
+        "settled": _("Établi·e dans la région"),
+        "checkin_3": _("Suivi 3 mois après le déménagement"),
+        "checkin_6": _("Suivi 6 mois après le déménagement"),
+        "checkin_12": _("Suivi 12 mois après le déménagement"),
+        "closed": _("Suivi terminé"),
+    }
+    return labels.get(step, step)
+
+
+def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
+    """Why the event happened, in words (empty when its code says nothing more than its kind)."""
+    params = event.params or {}
+
+    def territory(pk) -> str:
+        return territories.get(pk, _("territoire n° %(pk)s") % {"pk": pk})
+
+    code = event.code
+    if code == E.TAKEN_ON:
+        return _("Pris·e en charge par %(counsellor)s") % {"counsellor": params.get("counsellor", "—")}
+    if code == E.ASSIGNED:
+        return _("Assigné·e à %(counsellor)s") % {"counsellor": params.get("counsellor", "—")}
+    if code == E.REASSIGNED:
+        return f"{params.get('previous', '—')} → {params.get('counsellor', '—')}"
+    if code == E.COACHING_CONSENT_WITHDRAWN:
+        return _("Consentement à l'accompagnement par EER retiré par la personne")
+    if code == E.ACCOUNT_DELETED:
+        return _("Compte supprimé par la personne")
+    if code == E.CLOSED:
+        reason = params.get("reason", "")
+        return str(CloseReason(reason).label) if reason in CloseReason.values else ""
+    if code == E.MERGED:
+        text = _("Dossier n° %(merged)s fusionné dans le dossier n° %(kept)s") % {
+            "merged": params.get("merged"),
+            "kept": params.get("kept"),
+        }
+        if left_out := params.get("left_out"):
+            text += ". " + _("Territoires visés non repris (trois au plus) : %(territories)s") % {
+                "territories": ", ".join(territory(pk) for pk in left_out)
+            }
+        return text
+    if code == E.REFERRED:
+        return " → ".join(territory(pk) for pk in params.get("territories", []))
+    if code in (E.PASSED_ON, E.REFERRAL_WITHDRAWN):
+        return territory(params.get("territory"))
+    if code == E.LIST_EXHAUSTED:
+        return _("Liste de territoires épuisée")
+    if code == E.REFERRAL_ACCEPTED:
+        return f"{territory(params.get('territory'))} — {params.get('agent', '')}".rstrip(" —")
+    if code == E.FOLLOW_UP:
+        parts = []
+        if step := params.get("step"):
+            parts.append(f"{_follow_up_step_label(step)} : {_date(params.get('date'))}")
+        parts.append(f"{territory(params.get('territory'))} — {params.get('by', '')}".rstrip(" —"))
+        return " · ".join(parts)
+    if code == E.AGENT_REFERRAL:
+        names = ", ".join(territory(pk) for pk in params.get("territories", []))
+        who = params.get("agent", "")
+        if email := params.get("agent_email"):
+            who = f"{who} ({email})"
+        return f"{who} — {names}" if names else who
+    return ""
+
+
+def with_texts(events: Iterable[CandidateEvent]) -> list[CandidateEvent]:
+    """The events, each with `text` (event_text), reading the territories they name in one query."""
+    events = list(events)
+    territories = territory_names(events)
+    for event in events:
+        event.text = event_text(event, territories)
+    return events

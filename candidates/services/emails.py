@@ -1,0 +1,46 @@
+"""The emails the candidates app sends to the person, written to the outbox in the caller's
+transaction (they leave after commit)."""
+
+from accounts.models import User
+from common.urls import absolute_url
+from notifications.services import outbox_enqueue
+
+from ..models import Candidate, CandidateEvent
+
+
+def candidate_email_file_received(*, candidate: Candidate) -> None:
+    """Tell the person their registration reached EER's queue and what comes next. Once per file."""
+    outbox_enqueue(
+        to=candidate.email,
+        language=candidate.language,
+        template="candidate_file_received",
+        context={"candidate": candidate, "link": absolute_url("my_file:home")},
+        key=f"candidate_file_received:{candidate.pk}",
+    )
+
+
+def candidate_email_counsellor_assigned(
+    *, candidate: Candidate, counsellor: User, event: CandidateEvent | None
+) -> None:
+    """Tell the person who their counsellor is now and how to reach them: one email per change of
+    counsellor (`event`, the ASSIGNED event of the change, makes the key)."""
+    if event is None or candidate.anonymized_at is not None:
+        return
+    outbox_enqueue(
+        to=candidate.email,
+        language=candidate.language,
+        template="candidate_counsellor_assigned",
+        context={"candidate": candidate, "counsellor": counsellor, "link": absolute_url("my_file:home")},
+        key=f"candidate_counsellor_assigned:{candidate.pk}:{event.pk}",
+    )
+
+
+def candidate_email_sharing_consent_request(*, candidate: Candidate, counsellor: User, event: CandidateEvent) -> None:
+    """Ask the person, for their counsellor, to consent to sharing their file with PAJ agents."""
+    outbox_enqueue(
+        to=candidate.email,
+        language=candidate.language,
+        template="sharing_consent_request",
+        context={"candidate": candidate, "counsellor": counsellor, "link": absolute_url("my_file:consents")},
+        key=f"sharing_consent_request:{event.pk}",
+    )

@@ -1,0 +1,38 @@
+"""What the person says about themself: identity and contact, the CV."""
+
+import logging
+from pathlib import Path
+
+from django.db import transaction
+
+from ..models import Candidate
+
+logger = logging.getLogger(__name__)
+
+
+def candidate_set_cv(*, candidate: Candidate, file, kind: str) -> None:
+    """Store a validated CV (see candidates.cv.validate_cv) under a random name, replacing the
+    previous one; the old file is removed once the change is committed."""
+    old = candidate.cv.name if candidate.cv else ""
+    stem = Path(file.name or "cv").stem[:100] or "cv"
+    candidate.cv.save("cv", file, save=False)
+    candidate.cv_filename = f"{stem}.{kind}"
+    candidate.save(update_fields=["cv", "cv_filename", "updated_at"])
+    if old:
+        storage = candidate.cv.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    logger.info("candidate_set_cv candidate=%s kind=%s", candidate.pk, kind)
+
+
+def candidate_update_identity(
+    *, candidate: Candidate, first_name: str, last_name: str, date_of_birth, phone: str, language: str
+) -> None:
+    """The person corrects their name, date of birth, phone or language (Mon dossier)."""
+    with transaction.atomic():
+        candidate.first_name, candidate.last_name = first_name, last_name
+        candidate.date_of_birth, candidate.phone, candidate.language = date_of_birth, phone, language
+        candidate.save(update_fields=["first_name", "last_name", "date_of_birth", "phone", "language", "updated_at"])
+        if user := candidate.user:
+            user.first_name, user.last_name, user.language = first_name, last_name, language
+            user.save(update_fields=["first_name", "last_name", "language"])
+    logger.info("candidate_update_identity candidate=%s", candidate.pk)

@@ -1,0 +1,171 @@
+from functools import partial
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from candidates.choices import CandidateStatus, DiplomaRecognition, LanguageLevel, ProfileKind
+from candidates.models import Candidate
+from territories.models import Region, Territory
+
+# (value, label, youngest age, oldest age): ages in whole years, turned into date_of_birth ranges.
+AGE_BANDS = (
+    ("18-24", _("18 à 24 ans"), 18, 24),
+    ("25-29", _("25 à 29 ans"), 25, 29),
+    ("30-35", _("30 à 35 ans"), 30, 35),
+)
+OUTSIDE_AGE_RANGE = "hors"
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The queue's filters, all in the URL. An invalid value (unknown choice, impossible date) is
+    reported on its field and left out of the filtering, never a server error."""
+
+    q = django_filters.CharFilter(label=_("Recherche"), method="filter_search", max_length=100)
+    statut = django_filters.ChoiceFilter(
+        label=_("Statut"),
+        field_name="status",
+        choices=[(value, label) for value, label in CandidateStatus.choices if value != CandidateStatus.DRAFT],
+    )
+    profil = django_filters.ChoiceFilter(label=_("Profil"), field_name="profile_kind", choices=ProfileKind.choices)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Région visée"), queryset=Region.objects.all(), method="filter_region"
+    )
+    territoire = django_filters.ModelChoiceFilter(
+        label=_("Territoire visé"),
+        queryset=Territory.objects.select_related("region").order_by("name"),
+        method="filter_territory",
+    )
+    conseiller = django_filters.ModelChoiceFilter(
+        label=_("Conseiller·ère"),
+        field_name="counsellor",
+        queryset=User.objects.counsellors().order_by("last_name", "first_name", "email"),
+    )
+    arrivee_du = django_filters.DateFilter(
+        label=_("Arrivé·e au Québec à partir du"),
+        field_name="arrival_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    arrivee_au = django_filters.DateFilter(
+        label=_("Arrivé·e au Québec jusqu'au"),
+        field_name="arrival_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    diplome = django_filters.ChoiceFilter(
+        label=_("Reconnaissance des diplômes"), field_name="diploma_recognition", choices=DiplomaRecognition.choices
+    )
+    francais = django_filters.ChoiceFilter(
+        label=_("Niveau de français"), field_name="french_level", choices=LanguageLevel.choices
+    )
+    age = django_filters.ChoiceFilter(
+        label=_("Âge"),
+        choices=[(value, label) for value, label, *_ages in AGE_BANDS] + [(OUTSIDE_AGE_RANGE, _("hors 18–35"))],
+        method="filter_age",
+    )
+    hors_age = django_filters.BooleanFilter(
+        label=_("Seulement hors 18–35"),
+        method="filter_outside_age_range",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Candidate
+        fields: list[str] = []
+
+    @property
+    def form(self):
+        """The form, with the lists of regions, territories and counsellors each read in one
+        SELECT when rendered: a ModelChoiceField's choices run a COUNT(*) before the SELECT when a
+        template loops over them, and the COUNT on users scans 100,000 accounts."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name in ("region", "territoire"):
+                field = form.fields[name]
+                field._choices = _ReadOnce(partial(_read_choices, field))
+            form.fields["conseiller"]._choices = _ReadOnce(self._counsellor_field_choices)
+        return self._form
+
+    def attach_select_options(self) -> None:
+        """Give each select of the form `select_options`: (value, label, selected) as strings, for
+        the template, which would otherwise spend milliseconds comparing ~250 options in filters."""
+        for name, field in self.form.fields.items():
+            if hasattr(field, "choices"):
+                bound = self.form[name]  # the form caches its bound fields: the template gets this one
+                selected = str(bound.value() or "")
+                bound.select_options = [
+                    (str(value), str(label), str(value) == selected) for value, label in field.choices
+                ]
+
+    def counsellor_choices(self) -> list:
+        """The active counsellors and coordinators, read once per request (the filter and the
+        queue's bulk assignment share them)."""
+        if not hasattr(self, "_counsellors"):
+            self._counsellors = list(self.filters["conseiller"].queryset)
+        return self._counsellors
+
+    def _counsellor_field_choices(self) -> list[tuple]:
+        field = self.form.fields["conseiller"]
+        return [("", field.empty_label)] + [
+            (user.pk, field.label_from_instance(user)) for user in self.counsellor_choices()
+        ]
+
+    # A list narrowed by these is not counted (QueuePage.get(count=False)): counting it costs more
+    # than the rest of the page at 100,000 files. A trigram search is planned as a sequential scan
+    # when counted; a target region or territory checks the targets of each file up to the count's
+    # cap (10–15 ms for "Saguenay–Lac-Saint-Jean, waiting for triage"). Its first page is found in
+    # ~2 ms in submission order, and a list that fits on one page still shows its exact total.
+    UNCOUNTED_FILTERS = ("q", "region", "territoire")
+
+    def is_counted(self) -> bool:
+        """Whether the list is worth counting: none of UNCOUNTED_FILTERS applies (call after .qs)."""
+        if not self.is_bound:
+            return True
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return not any(cleaned.get(name) for name in self.UNCOUNTED_FILTERS)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_region(self, queryset, name, value):
+        return queryset.targeting(region=value) if value else queryset
+
+    def filter_territory(self, queryset, name, value):
+        return queryset.targeting(territory=value) if value else queryset
+
+    def filter_age(self, queryset, name, value):
+        if value == OUTSIDE_AGE_RANGE:
+            return queryset.outside_age_range()
+        for band, _label, youngest, oldest in AGE_BANDS:
+            if value == band:
+                return queryset.born_between(youngest_age=youngest, oldest_age=oldest)
+        return queryset
+
+    def filter_outside_age_range(self, queryset, name, value):
+        return queryset.outside_age_range() if value else queryset
+
+
+class _ReadOnce:
+    """Choices read on first use, then kept; len() reads them too instead of counting."""
+
+    def __init__(self, read):
+        self._read = read
+        self._choices = None
+
+    def _get(self) -> list:
+        if self._choices is None:
+            self._choices = self._read()
+        return self._choices
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _read_choices(field) -> list[tuple]:
+    """A ModelChoiceField's choices in one SELECT (iterating, never len(), which would COUNT)."""
+    return list(iter(field.iterator(field)))

@@ -1,0 +1,248 @@
+"""Reads for the counsellors' pages: the queue's tabs, sorting and pages, possible duplicates,
+and what the file page shows beside the file itself."""
+
+import datetime
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from candidates.models import Candidate, stored_phone
+from referrals.models import Referral, ReferralStatus
+from territories.models import Agent
+
+QUEUE_PAGE_SIZE = 50
+QUEUE_COUNT_CAP = 1000  # the lists count up to this, then say "more than 1,000"
+WAITING_LIMIT_BUSINESS_DAYS = 5  # Québec's immigrant-support service: a first meeting within 5 business days
+ANSWERS_FIRST_VISIT_DAYS = 30  # until the answers are first marked as read, the "Réponses" tab shows 30 days
+
+
+class QueueTab(models.TextChoices):
+    """The queue's tabs, by their ?vue= slug."""
+
+    TO_TRIAGE = "a-trier", _("À trier")
+    MINE = "mes-candidats", _("Mes candidat·e·s")
+    ALL = "tous", _("Tous les dossiers")
+    REFERRALS = "orientations", _("Orientations en attente")
+    ANSWERS = "reponses", _("Réponses depuis ma dernière visite")
+
+
+DEFAULT_TAB = QueueTab.TO_TRIAGE
+# The sortable columns (?tri=name, or ?tri=-name for descending): anything else is ignored.
+# Each ends with a unique key so that pages never overlap.
+QUEUE_SORTS = {
+    "nom": ("last_name", "first_name", "id"),
+    "attente": ("submitted_at", "id"),
+    "statut": ("status", "submitted_at", "id"),
+    "profil": ("profile_kind", "submitted_at", "id"),
+    # Groups the files by counsellor, in the order the accounts were created: sorting on their
+    # names joins and sorts every row (140 ms at 100,000 files on PostgreSQL, against 10 ms).
+    "conseiller": ("counsellor_id", "submitted_at", "id"),
+}
+DEFAULT_SORT = "attente"  # the longest wait first
+
+
+def business_days_ago(days: int, today: datetime.date | None = None) -> datetime.date:
+    """The date `days` business days (Monday to Friday) before `today`. Québec's statutory holidays
+    are not counted out: a file waiting over one is flagged a day early, which errs on the safe side."""
+    day = today or timezone.localdate()
+    while days > 0:
+        day -= datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def queue_tab(value: str | None) -> QueueTab:
+    return QueueTab(value) if value in QueueTab.values else DEFAULT_TAB
+
+
+def queue_sort(value: str | None) -> tuple[str, tuple[str, ...]]:
+    """The sort asked for when it is a known column, else the default one."""
+    value = value or ""
+    column = value.removeprefix("-")
+    if column not in QUEUE_SORTS:
+        value, column = DEFAULT_SORT, DEFAULT_SORT
+    fields = QUEUE_SORTS[column]
+    if value.startswith("-"):
+        fields = tuple(f"-{field}" for field in fields)
+    return value, fields
+
+
+def queue_sort_headers(sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the ?tri= value of its link (a second click reverses) and its
+    aria-sort when the list is sorted by it."""
+    headers = {}
+    for column in QUEUE_SORTS:
+        aria_sort = {column: "ascending", f"-{column}": "descending"}.get(sort, "")
+        headers[column] = {"next": column if sort != column else f"-{column}", "aria_sort": aria_sort}
+    return headers
+
+
+def answers_since(user: User, now: datetime.datetime) -> datetime.datetime:
+    """Since when the "Réponses" tab lists answers: the last time `user` marked them as read."""
+    return user.referrals_seen_at or now - datetime.timedelta(days=ANSWERS_FIRST_VISIT_DAYS)
+
+
+def with_pending_referral(candidates):
+    return candidates.filter(models.Exists(Referral.objects.pending().filter(candidate=models.OuterRef("pk"))))
+
+
+def with_referral_answered_since(candidates, since: datetime.datetime, *, user: User):
+    """An agent accepted or declined, after `since`, a referral `user` sent or one of a file
+    `user` coaches."""
+    answered = Referral.objects.filter(
+        models.Q(sent_by=user) | models.Q(candidate__counsellor=user),
+        status__in=(ReferralStatus.ACCEPTED, ReferralStatus.DECLINED),
+        answered_at__gt=since,
+    )
+    return candidates.filter(pk__in=answered.values("candidate_id"))
+
+
+def tab_candidates(tab: QueueTab, user: User, since: datetime.datetime):
+    candidates = Candidate.objects.all()
+    if tab == QueueTab.TO_TRIAGE:
+        return candidates.to_triage()
+    if tab == QueueTab.MINE:
+        return candidates.counselled_by(user)
+    if tab == QueueTab.REFERRALS:
+        return with_pending_referral(candidates.open_files())
+    if tab == QueueTab.ANSWERS:
+        return with_referral_answered_since(candidates, since, user=user)
+    return candidates.open_files()
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue, counted up to QUEUE_COUNT_CAP only: an exact COUNT(*) of 100,000 open
+    files costs more than the rest of the page (36 ms on PostgreSQL 15), and nobody reads "54 321"
+    differently from "more than 1,000". Beyond the cap, the next page is known from one extra row."""
+
+    object_list: list
+    number: int
+    count: int | None  # QUEUE_COUNT_CAP + 1 stands for "more than QUEUE_COUNT_CAP"; None: not counted
+    size: int
+    has_next: bool
+
+    @classmethod
+    def get(cls, queryset, *, order_by: Sequence[str], number: int, size: int, count: bool = True) -> "QueuePage":
+        """Without `count` (a search, a target region or territory: QueueFilter.is_counted), no
+        COUNT at all: the trigram indexes find the first page of a search fast in submission
+        order, but counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
+        plans for a LIMIT). The total is then known only on the last page."""
+        total = None
+        if count:
+            total = queryset.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+            if total <= QUEUE_COUNT_CAP:
+                number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
+        offset = (number - 1) * size
+        rows = list(queryset.for_list().with_waiting_since().order_by(*order_by)[offset : offset + size + 1])
+        has_next = len(rows) > size
+        if total is None and not has_next and (rows or number == 1):
+            total = offset + len(rows)
+        return cls(object_list=rows[:size], number=number, count=total, size=size, has_next=has_next)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count is not None and self.count > QUEUE_COUNT_CAP
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.object_list)
+
+    @property
+    def count_cap(self) -> int:
+        return QUEUE_COUNT_CAP
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count is None or self.count_is_capped:
+            return None
+        return max(math.ceil(self.count / self.size), 1)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name: "Émile Côté" and "emile cote" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def duplicate_keys(candidate: Candidate) -> set[tuple]:
+    """What two files of the same person may share: email, phone, or names and date of birth."""
+    keys: set[tuple] = set()
+    if candidate.email:
+        keys.add(("email", candidate.email.casefold()))
+    if phone := stored_phone(candidate):
+        keys.add(("phone", phone))
+    if candidate.date_of_birth:
+        keys.add(("name", _fold(candidate.first_name), _fold(candidate.last_name), candidate.date_of_birth))
+    return keys
+
+
+def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """Set `possible_duplicates` on each candidate of the page: the other files with the same
+    email (case-insensitive), the same phone, or the same name (case- and accent-insensitive) and
+    date of birth. One query for the whole page."""
+    for candidate in candidates:
+        candidate.possible_duplicates = []
+    if not candidates:
+        return candidates
+    others = Candidate.objects.possible_duplicates_of(candidates)
+    by_key: dict[tuple, list[Candidate]] = {}
+    for candidate in candidates:
+        for key in duplicate_keys(candidate):
+            by_key.setdefault(key, []).append(candidate)
+    for other in others:
+        matches = {candidate.pk: candidate for key in duplicate_keys(other) for candidate in by_key.get(key, ())}
+        matches.pop(other.pk, None)
+        for candidate in matches.values():
+            candidate.possible_duplicates.append(other)
+    return candidates
+
+
+def target_agents(candidate: Candidate) -> list[tuple]:
+    """Each target territory (in order) with its active agents, in one query."""
+    targets = sorted(candidate.targets.all(), key=lambda target: target.rank)
+    by_territory: dict[int, list[Agent]] = {target.territory_id: [] for target in targets}
+    agents = (
+        Agent.objects.active()
+        .filter(territories__in=by_territory)
+        .annotate(territory_id=F("territories"))
+        .order_by("last_name", "first_name")
+    )
+    for agent in agents:
+        by_territory[agent.territory_id].append(agent)
+    return [(target.territory, by_territory[target.territory_id]) for target in targets]

@@ -1,0 +1,1 @@
+"""The counsellors' pages, one module per part of the dashboard."""

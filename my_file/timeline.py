@@ -1,0 +1,183 @@
+"""Reads for the candidate's own "Mon dossier" pages: their timeline, their contact person and
+their consents.
+
+What staff write about the person (the counsellor's message to the agent, the agent's decline
+reason, notes on events and transitions) is internal: nothing here ever reads it out.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+
+from candidates.choices import CandidateStatus
+from candidates.models import Candidate, CandidateEvent, Consent
+from referrals.models import Referral, ReferralStatus, ReferralTransition
+
+TIMELINE_PREFETCHES = (
+    Prefetch("events", queryset=CandidateEvent.objects.order_by("created_at", "id")),
+    Prefetch("referrals", queryset=Referral.objects.select_related("territory", "answered_by")),
+    Prefetch("referrals__transitions", queryset=ReferralTransition.objects.select_related("by_agent")),
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    label: str
+    badge: str = ""
+
+
+@dataclass(frozen=True)
+class Contact:
+    kind: str  # "agent" or "counsellor"
+    name: str
+    email: str = ""
+    phone: str = ""
+    territory: str = ""
+
+
+def _prefetch_timeline(candidate: Candidate) -> None:
+    """Three queries at most (events, referrals, their transitions); none for what is already
+    prefetched."""
+    prefetch_related_objects([candidate], *TIMELINE_PREFETCHES)
+
+
+# The events the person sees, as changes of status only. The others are the team's own record
+# (the counsellor's decisions on maturity, who follows the file, referrals told by their own log,
+# follow-ups, merges): their kinds and notes never reach the candidate.
+CANDIDATE_EVENT_KINDS = frozenset(
+    {CandidateEvent.Kind.REGISTERED, CandidateEvent.Kind.STATUS_CHANGED, CandidateEvent.Kind.ASSIGNED}
+)
+# Left out of the candidate's export too: the counsellor's judgement of the project, which
+# MaturityAssessment keeps apart from what the person gave.
+INTERNAL_EVENT_KINDS = frozenset({CandidateEvent.Kind.MATURITY_DECLARED, CandidateEvent.Kind.MATURITY_WITHDRAWN})
+
+
+def _event_label(event: CandidateEvent, *, has_referrals: bool) -> str | None:
+    """Plain words for one status change, or None when it is told otherwise (by the referrals), is
+    not a change of status at all (a consent withdrawn, a colleague taking over the file), or is
+    not the candidate's to see (CANDIDATE_EVENT_KINDS)."""
+    if event.kind not in CANDIDATE_EVENT_KINDS:
+        return None
+    if event.kind == CandidateEvent.Kind.REGISTERED:
+        return _("Création de votre dossier")
+    if event.from_status == event.to_status:
+        return None
+    to = event.to_status
+    if has_referrals and (
+        to in (CandidateStatus.REFERRED, CandidateStatus.TAKEN_ON)
+        or (to == CandidateStatus.COACHING and event.from_status == CandidateStatus.REFERRED)
+    ):
+        return None
+    labels = {
+        CandidateStatus.DRAFT: _("Inscription reprise"),
+        CandidateStatus.NEW: _("Inscription envoyée : en attente de triage par Emplois en régions"),
+        CandidateStatus.COACHING: _("Accompagnement par un·e conseiller·ère d'Emplois en régions"),
+        CandidateStatus.REFERRED: _("Dossier orienté vers un territoire"),
+        CandidateStatus.TAKEN_ON: _("Pris·e en charge par un·e agent·e Place aux jeunes"),
+        CandidateStatus.MOVED: _("Installation en région"),
+        CandidateStatus.SETTLED: _("Enracinement en région"),
+        CandidateStatus.ON_HOLD: _("Dossier mis en pause"),
+        CandidateStatus.CLOSED: _("Dossier fermé"),
+    }
+    return labels.get(to, event.get_to_status_display())
+
+
+def _referral_outcome_label(status: str, territory: str, agent: str) -> str:
+    if status == ReferralStatus.ACCEPTED:
+        return _("%(agent)s, agent·e Place aux jeunes du territoire %(territory)s, a accepté votre dossier") % {
+            "agent": agent or _("L'agent·e"),
+            "territory": territory,
+        }
+    if status == ReferralStatus.DECLINED:
+        return _(
+            "Le territoire %(territory)s n'a pas pu donner suite. Votre conseiller·ère reprend votre dossier avec vous."
+        ) % {"territory": territory}
+    if status == ReferralStatus.EXPIRED:
+        return _(
+            "Le territoire %(territory)s n'a pas répondu à temps. Votre conseiller·ère reprend votre dossier avec vous."
+        ) % {"territory": territory}
+    return _("Orientation vers le territoire %(territory)s retirée") % {"territory": territory}
+
+
+def _referral_entries(referral: Referral) -> list[TimelineEntry]:
+    territory = referral.territory.name
+    entries = [
+        TimelineEntry(
+            at=referral.created_at,
+            kind="referral_sent",
+            label=_("Dossier orienté vers le territoire %(territory)s") % {"territory": territory},
+        )
+    ]
+    outcomes = [t for t in referral.transitions.all() if t.from_status and t.to_status != ReferralStatus.PENDING]
+    for transition in outcomes:
+        agent = transition.by_agent or referral.answered_by
+        entries.append(
+            TimelineEntry(
+                at=transition.created_at,
+                kind=f"referral_{transition.to_status}",
+                label=_referral_outcome_label(transition.to_status, territory, str(agent or "")),
+                badge=transition.get_to_status_display(),
+            )
+        )
+    if referral.status != ReferralStatus.PENDING and not any(t.to_status == referral.status for t in outcomes):
+        # A referral written without its log (imports, older data): its own dates tell the outcome.
+        entries.append(
+            TimelineEntry(
+                at=referral.answered_at or referral.expires_at or referral.created_at,
+                kind=f"referral_{referral.status}",
+                label=_referral_outcome_label(referral.status, territory, str(referral.answered_by or "")),
+                badge=referral.get_status_display(),
+            )
+        )
+    return entries
+
+
+def candidate_timeline(candidate: Candidate) -> list[TimelineEntry]:
+    """Where the file stands, oldest first, in the candidate's words: built from the file's events
+    and its referrals with their transition logs, in a fixed number of queries (three, or none if
+    the caller prefetched TIMELINE_PREFETCHES)."""
+    _prefetch_timeline(candidate)
+    referrals = list(candidate.referrals.all())
+    entries: list[TimelineEntry] = []
+    for event in candidate.events.all():
+        label = _event_label(event, has_referrals=bool(referrals))
+        if label:
+            entries.append(TimelineEntry(at=event.created_at, kind=event.to_status or event.kind, label=label))
+    for referral in sorted(referrals, key=lambda r: (r.created_at, r.pk)):
+        entries.extend(_referral_entries(referral))
+    # sorted() is stable: entries at the same instant keep the order above.
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def candidate_contact(candidate: Candidate) -> Contact | None:
+    """Who the candidate can turn to: the agent who accepted their file (name, email, phone), else
+    their counsellor (name only), else nobody yet. Uses the timeline's prefetches."""
+    _prefetch_timeline(candidate)
+    accepted = [
+        r for r in candidate.referrals.all() if r.status == ReferralStatus.ACCEPTED and r.answered_by is not None
+    ]
+    if accepted:
+        referral = max(accepted, key=lambda r: (r.answered_at or r.created_at, r.pk))
+        agent = referral.answered_by
+        return Contact(
+            kind="agent", name=str(agent), email=agent.email, phone=agent.phone, territory=referral.territory.name
+        )
+    if candidate.counsellor is not None:
+        return Contact(kind="counsellor", name=candidate.counsellor.get_full_name() or str(candidate.counsellor))
+    return None
+
+
+def candidate_pending_referral(candidate: Candidate) -> Referral | None:
+    _prefetch_timeline(candidate)
+    return next((r for r in candidate.referrals.all() if r.status == ReferralStatus.PENDING), None)
+
+
+def candidate_consent_history(candidate: Candidate) -> list[Consent]:
+    """Every consent given or withdrawn, oldest first (one query, none if "consents" is prefetched).
+    candidates.consents.latest_consents(candidate) then reads the same rows."""
+    prefetch_related_objects([candidate], "consents")
+    return sorted(candidate.consents.all(), key=lambda consent: (consent.created_at, consent.pk))

@@ -1,0 +1,198 @@
+"""The candidate's own pages ("Mon dossier"): where the file stands, their details, consents,
+the export of their data, the deletion of their account (Québec's Law 25), and the CV download
+(for the person, and for the counsellors and agents allowed to see it)."""
+
+import json
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
+
+from candidates.choices import CandidateStatus
+from candidates.consents import CONSENT_TEXTS, latest_consents
+from candidates.files import cv_response
+from candidates.models import Candidate, Consent
+from candidates.registration import registration_url
+from candidates.services import candidate_delete, candidate_set_consents, candidate_update_identity
+from common.exports import csv_response, download
+from referrals.selectors import can_view_cv
+
+from .exports import candidate_export_data, export_csv_rows
+from .forms import AccountDeleteForm, ConsentsForm, IdentityForm
+from .timeline import (
+    candidate_consent_history,
+    candidate_contact,
+    candidate_pending_referral,
+    candidate_timeline,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _own_candidate(request: HttpRequest) -> Candidate | None:
+    return Candidate.objects.for_list().filter(user=request.user).first()
+
+
+def _no_file(request: HttpRequest) -> HttpResponse:
+    return render(request, "my_file/no_file.html", status=404)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    context = {
+        "candidate": candidate,
+        "timeline": candidate_timeline(candidate),
+        "contact": candidate_contact(candidate),
+        "pending_referral": candidate_pending_referral(candidate),
+        "registration_url": registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
+    }
+    return render(request, "my_file/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    initial = {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "date_of_birth": candidate.date_of_birth,
+        "phone": candidate.phone,
+        "language": candidate.language,
+    }
+    form = IdentityForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        candidate_update_identity(
+            candidate=candidate,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            phone=data.get("phone") or "",
+            language=data["language"],
+        )
+        messages.success(request, _("Vos coordonnées sont enregistrées."))
+        return redirect("my_file:home")
+    return render(request, "my_file/identity.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    history = candidate_consent_history(candidate)
+    current = latest_consents(candidate)  # from the same, prefetched rows
+    initial = {purpose: bool(consent and consent.granted) for purpose, consent in current.items()}
+    form = ConsentsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        choices = form.choices()
+        changed = candidate_set_consents(candidate=candidate, choices=choices, method=Consent.Method.MY_FILE)
+        if not changed:
+            messages.info(request, _("Vos choix n'ont pas changé."))
+        else:
+            messages.success(request, _("Vos choix sont enregistrés."))
+        if Consent.Purpose.COACHING in changed and not choices[Consent.Purpose.COACHING]:
+            messages.warning(
+                request,
+                _(
+                    "Vous avez retiré votre consentement à l'accompagnement : Emplois en régions ne peut plus "
+                    "vous accompagner. Votre dossier reste ouvert ; vous pouvez redonner ce consentement à tout moment."
+                ),
+            )
+        if Consent.Purpose.SHARING in changed and not choices[Consent.Purpose.SHARING]:
+            messages.warning(
+                request,
+                _(
+                    "Vous avez retiré votre consentement au partage : votre dossier ne sera plus transmis aux "
+                    "agent·e·s Place aux jeunes, et une orientation en attente de réponse est retirée."
+                ),
+            )
+        return redirect("my_file:consents")
+    rows = [
+        (form[purpose], current[purpose], CONSENT_TEXTS[purpose], label) for purpose, label in Consent.Purpose.choices
+    ]
+    return render(
+        request,
+        "my_file/consents.html",
+        {"candidate": candidate, "form": form, "rows": rows, "history": history},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _export_filename(extension: str) -> str:
+    return f"mon-dossier-{timezone.localdate().isoformat()}.{extension}"
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    data = candidate_export_data(candidate)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    return download(body, filename=_export_filename("json"), content_type="application/json; charset=utf-8")
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    rows = export_csv_rows(candidate_export_data(candidate))
+    return csv_response(["field", "label", "value"], rows, filename=_export_filename("csv"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    form = AccountDeleteForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        candidate_delete(candidate=candidate)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Votre compte est supprimé et vos données personnelles sont effacées. "
+                "Merci d'avoir utilisé la plateforme."
+            ),
+        )
+        return redirect("candidates:home")
+    return render(
+        request,
+        "my_file/delete.html",
+        {"candidate": candidate, "form": form, "pending_referral": candidate_pending_referral(candidate)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_safe
+@login_required
+def cv_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The CV, as an attachment. Anyone not allowed gets the same 404 as for a file that does
+    not exist."""
+    candidate = get_object_or_404(Candidate.objects.exclude(cv=""), pk=pk)
+    if not can_view_cv(request.user, candidate):
+        raise Http404
+    response = cv_response(candidate)
+    logger.info("cv_download candidate=%s user=%s", candidate.pk, request.user.pk)
+    return response

@@ -1,0 +1,374 @@
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from candidates.models import (
+    Candidate,
+    CandidateEvent,
+    CandidateStatus,
+    CandidateTarget,
+    CoachingNote,
+    Consent,
+    FileAccess,
+    MaturityAssessment,
+)
+from candidates.services import CandidateError
+from counselling.services import candidates_merge
+from referrals.models import ReferralLink, ReferralTransition
+from tests.factories import (
+    AgentFactory,
+    CandidateFactory,
+    CounsellorFactory,
+    ReferralFactory,
+    TerritoryFactory,
+    UserFactory,
+)
+from tests.history import text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def confirm_url(keep, merge):
+    return reverse("counselling:merge_confirm", args=[keep.pk, merge.pk])
+
+
+def merge_url(keep):
+    return reverse("counselling:merge", args=[keep.pk])
+
+
+@pytest.fixture
+def signed_in(client, counsellor):
+    client.force_login(counsellor)
+    return client
+
+
+def snapshot(*candidates):
+    """Everything a refused merge must leave as it was."""
+    return [
+        (
+            Candidate.objects.filter(pk=c.pk).values().get(),
+            sorted(CandidateEvent.objects.filter(candidate=c).values_list("pk", flat=True)),
+            sorted(Consent.objects.filter(candidate=c).values_list("pk", flat=True)),
+            sorted(CandidateTarget.objects.filter(candidate=c).values_list("pk", "rank")),
+            sorted(c.referrals.values_list("pk", flat=True)),
+        )
+        for c in candidates
+    ]
+
+
+# --- The service ----------------------------------------------------------------------------------
+
+
+def test_everything_of_both_files_is_kept(counsellor):
+    keep = CandidateFactory(status="coaching", counsellor=counsellor)
+    merge = CandidateFactory(status="referred")
+    agent = AgentFactory()
+    referral = ReferralFactory(candidate=merge)
+    ReferralTransition.objects.create(referral=referral, to_status="pending", by_user=counsellor)
+    ReferralLink.objects.create(referral=referral, agent=agent, token_hash="a" * 64)
+    old_referral = ReferralFactory(candidate=keep, status="declined")
+    note = CoachingNote.objects.create(candidate=merge, author=counsellor, text="Rencontre")
+    access = FileAccess.objects.create(candidate=merge, user=counsellor)
+    merge_events = set(merge.events.values_list("pk", flat=True))
+    merge_consents = set(merge.consents.values_list("pk", flat=True))
+    keep_events = set(keep.events.values_list("pk", flat=True))
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    assert merge_events | keep_events <= set(keep.events.values_list("pk", flat=True))
+    assert merge_consents <= set(keep.consents.values_list("pk", flat=True))
+    assert list(keep.coaching_notes.all()) == [note]
+    assert access in keep.accesses.all()
+    assert set(keep.referrals.all()) == {referral, old_referral}
+    assert referral.transitions.count() == 1 and referral.links.count() == 1
+    keep.refresh_from_db()
+    assert keep.status == CandidateStatus.REFERRED  # the pending referral came along
+    assert not merge.referrals.exists() and not merge.coaching_notes.exists()
+
+
+def test_targets_are_re_ranked_without_duplicates_and_capped_at_three(counsellor):
+    shared, own, a, b, c = (TerritoryFactory() for _ in range(5))
+    keep = CandidateFactory(target_territory=shared)
+    CandidateTarget.objects.create(candidate=keep, territory=own, rank=3)  # a gap at rank 2
+    merge = CandidateFactory(target_territory=a)
+    CandidateTarget.objects.create(candidate=merge, territory=shared, rank=2)
+    CandidateTarget.objects.create(candidate=merge, territory=b, rank=3)
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    assert list(keep.targets.values_list("rank", "territory")) == [(1, shared.pk), (2, own.pk), (3, a.pk)]
+    note = text_of(keep.events.get(kind=CandidateEvent.Kind.MERGED))
+    assert b.name in note and c.name not in note
+
+
+def test_blanks_of_the_kept_file_are_filled(counsellor, settings, tmp_path):
+    other = CounsellorFactory()
+    keep = CandidateFactory(occupation_field="Soudure", phone="")
+    merge = CandidateFactory(
+        phone="+14185550199",
+        date_of_birth=datetime.date(1995, 3, 4),
+        occupation_field="Autre",
+        immigration_status="work_permit",
+        years_experience=4,
+        counsellor=other,
+    )
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    keep.refresh_from_db()
+    assert str(keep.phone) == "+14185550199"
+    assert keep.date_of_birth == datetime.date(1995, 3, 4)
+    assert keep.occupation_field == "Soudure"  # not blank: kept
+    assert keep.immigration_status == "work_permit"
+    assert keep.years_experience == 4
+    assert keep.counsellor == other
+
+
+def test_the_cv_moves_when_the_kept_file_has_none(counsellor, django_capture_on_commit_callbacks):
+    keep = CandidateFactory()
+    merge = CandidateFactory(cv_filename="mon-cv.pdf")
+    merge.cv.save("cv", ContentFile(b"%PDF-1.4"), save=True)
+    name = merge.cv.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    keep.refresh_from_db()
+    assert (keep.cv.name, keep.cv_filename) == (name, "mon-cv.pdf")
+    assert keep.cv.storage.exists(name)
+
+
+def test_when_both_have_a_cv_the_merged_one_is_deleted(counsellor, django_capture_on_commit_callbacks):
+    keep, merge = CandidateFactory(), CandidateFactory()
+    keep.cv.save("cv", ContentFile(b"%PDF-1.4 keep"), save=True)
+    merge.cv.save("cv", ContentFile(b"%PDF-1.4 merge"), save=True)
+    kept_name, merged_name = keep.cv.name, merge.cv.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    keep.refresh_from_db()
+    assert keep.cv.name == kept_name
+    assert keep.cv.storage.exists(kept_name)
+    assert not keep.cv.storage.exists(merged_name)
+
+
+def test_the_kept_assessment_stays_else_the_merged_one_moves(counsellor):
+    keep = CandidateFactory(mature=True)
+    merge = CandidateFactory(mature=True)
+    kept = keep.maturity
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+    assert MaturityAssessment.objects.get(candidate=keep) == kept
+    assert MaturityAssessment.objects.get(candidate=merge).mature_note == ""
+
+    keep2, merge2 = CandidateFactory(), CandidateFactory(mature=True)
+    moved = merge2.maturity
+    candidates_merge(keep=keep2, merge=merge2, by=counsellor)
+    assert MaturityAssessment.objects.get(candidate=keep2) == moved
+
+
+def test_the_merged_file_is_closed_and_anonymized(counsellor):
+    keep = CandidateFactory()
+    merge = CandidateFactory(first_name="Amina", phone="+14185550111", occupation_field="Infirmière")
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    merge.refresh_from_db()
+    assert merge.status == CandidateStatus.CLOSED
+    assert merge.anonymized_at is not None
+    assert (merge.first_name, merge.email, str(merge.phone), merge.occupation_field) == (
+        "Anonyme",
+        f"supprime-{merge.pk}@invalid.pajr",
+        "",
+        "",
+    )
+    expected = f"Dossier n° {merge.pk} fusionné dans le dossier n° {keep.pk}"
+    assert text_of(merge.events.get(kind=CandidateEvent.Kind.MERGED)) == expected
+    assert text_of(keep.events.get(kind=CandidateEvent.Kind.MERGED)) == expected
+    assert merge.events.get(kind=CandidateEvent.Kind.STATUS_CHANGED).to_status == CandidateStatus.CLOSED
+
+
+def test_the_account_moves_when_the_kept_file_has_none(counsellor):
+    keep = CandidateFactory(user=None)
+    merge = CandidateFactory()
+    user = merge.user
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    keep.refresh_from_db()
+    merge.refresh_from_db()
+    user.refresh_from_db()
+    assert keep.user == user and merge.user is None
+    assert user.is_active and user.emailaddress_set.exists()
+
+
+def test_otherwise_the_merged_account_is_deactivated(counsellor):
+    keep, merge = CandidateFactory(), CandidateFactory()
+    user = merge.user
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    user.refresh_from_db()
+    assert User.objects.filter(pk=user.pk).exists()
+    assert not user.is_active
+    assert not user.has_usable_password()
+    assert user.email == f"supprime-utilisateur-{user.pk}@invalid.pajr"
+    keep.refresh_from_db()
+    assert keep.user.is_active
+
+
+def _two_pending():
+    keep, merge = CandidateFactory(status="referred"), CandidateFactory(status="referred")
+    ReferralFactory(candidate=keep)
+    ReferralFactory(candidate=merge)
+    return keep, merge
+
+
+def _anonymized():
+    return CandidateFactory(), CandidateFactory(anonymized_at=datetime.datetime.now(datetime.UTC))
+
+
+@pytest.mark.parametrize(
+    ("make", "by_role", "match"),
+    [
+        (_two_pending, "counsellor", "orientation en attente"),
+        (lambda: (c := CandidateFactory(), c), "counsellor", "lui-même"),
+        (_anonymized, "counsellor", "anonymisé"),
+        (lambda: (CandidateFactory(status="draft"), CandidateFactory()), "counsellor", "inscription en cours"),
+        (lambda: (CandidateFactory(), CandidateFactory()), "agent", "conseiller"),
+    ],
+)
+def test_refused_merges_change_nothing(make, by_role, match):
+    keep, merge = make()
+    by = CounsellorFactory() if by_role == "counsellor" else UserFactory(role=by_role)
+    before = snapshot(keep, merge)
+
+    with pytest.raises(CandidateError, match=match):
+        candidates_merge(keep=keep, merge=merge, by=by)
+
+    assert snapshot(keep, merge) == before
+
+
+def test_an_inactive_counsellor_cannot_merge():
+    keep, merge = CandidateFactory(), CandidateFactory()
+
+    with pytest.raises(CandidateError):
+        candidates_merge(keep=keep, merge=merge, by=CounsellorFactory(is_active=False))
+
+
+# --- The views ------------------------------------------------------------------------------------
+
+
+def test_confirmation_shows_both_files_and_changes_nothing(signed_in):
+    keep = CandidateFactory(first_name="Léa", phone="+14185550123")
+    merge = CandidateFactory(first_name="Lea")
+    before = snapshot(keep, merge)
+
+    response = signed_in.get(confirm_url(keep, merge))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    for text in (keep.email, merge.email, keep.full_name, merge.full_name, merge_url(keep)):
+        assert text in content
+    assert f'name="other" value="{merge.pk}"' in content
+    assert snapshot(keep, merge) == before
+
+
+def test_confirmation_of_a_file_with_itself_or_a_missing_one_is_404(signed_in):
+    candidate = CandidateFactory()
+
+    assert signed_in.get(confirm_url(candidate, candidate)).status_code == 404
+    assert signed_in.get(reverse("counselling:merge_confirm", args=[candidate.pk, 999999])).status_code == 404
+
+
+def test_merge_from_the_confirmation_page(signed_in):
+    keep, merge = CandidateFactory(), CandidateFactory()
+
+    response = signed_in.post(merge_url(keep), {"other": merge.pk}, follow=True)
+
+    assert response.redirect_chain[0] == (reverse("counselling:file", args=[keep.pk]), 302)
+    assert "fusionné" in response.content.decode()
+    merge.refresh_from_db()
+    assert merge.anonymized_at is not None
+
+
+def test_a_refused_merge_is_shown_as_a_message(signed_in):
+    keep, merge = _two_pending()
+
+    response = signed_in.post(merge_url(keep), {"other": merge.pk}, follow=True)
+
+    assert "orientation en attente" in response.content.decode()
+    merge.refresh_from_db()
+    assert merge.anonymized_at is None
+
+
+def test_merge_is_post_only_and_needs_csrf(counsellor):
+    keep, merge = CandidateFactory(), CandidateFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(counsellor)
+
+    assert client.get(merge_url(keep), {"other": merge.pk}).status_code == 405
+    assert client.post(merge_url(keep), {"other": merge.pk}).status_code == 403
+    merge.refresh_from_db()
+    assert merge.anonymized_at is None
+
+
+@pytest.mark.parametrize("role", ["candidate", "agent"])
+def test_only_counsellors_merge(client, role):
+    keep, merge = CandidateFactory(), CandidateFactory()
+    client.force_login(UserFactory(role=role))
+
+    assert client.get(confirm_url(keep, merge)).status_code == 403
+    assert client.post(merge_url(keep), {"other": merge.pk}).status_code == 403
+    merge.refresh_from_db()
+    assert merge.anonymized_at is None
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    keep, merge = CandidateFactory(), CandidateFactory()
+
+    for response in (client.get(confirm_url(keep, merge)), client.post(merge_url(keep), {"other": merge.pk})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_queue_links_a_possible_duplicate_to_the_confirmation(signed_in):
+    older = CandidateFactory(email="dup@example.org", user=None)
+    newer = CandidateFactory(email="DUP@example.org", user=None)
+
+    content = signed_in.get(reverse("counselling:queue"), {"vue": "tous"}).content.decode()
+    content += signed_in.get(reverse("counselling:queue")).content.decode()
+
+    assert confirm_url(older, newer) in content
+
+
+def _with_rows(candidate, n, counsellor):
+    CandidateEvent.objects.bulk_create(
+        CandidateEvent(candidate=candidate, kind=CandidateEvent.Kind.STATUS_CHANGED) for _ in range(n)
+    )
+    CoachingNote.objects.bulk_create(CoachingNote(candidate=candidate, author=counsellor, text="x") for _ in range(n))
+    for _ in range(n):
+        ReferralFactory(candidate=candidate, status="declined", sent_by=counsellor)
+
+
+def test_confirmation_query_count_does_not_grow(signed_in, counsellor, django_assert_num_queries):
+    small_keep, small_merge = CandidateFactory(), CandidateFactory()
+    big_keep, big_merge = CandidateFactory(), CandidateFactory()
+    _with_rows(small_keep, 1, counsellor)
+    _with_rows(big_keep, 50, counsellor)
+    _with_rows(big_merge, 50, counsellor)
+
+    signed_in.get(confirm_url(small_keep, small_merge))  # warm up (session, content types)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert signed_in.get(confirm_url(small_keep, small_merge)).status_code == 200
+    with django_assert_num_queries(len(small)):
+        response = signed_in.get(confirm_url(big_keep, big_merge))
+    assert response.context["keep"].referrals_count == 50
+    assert response.context["merge"].notes_count == 50
