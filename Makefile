@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)"
-	@echo "make lint   ruff, djlint, makemigrations --check"
+	@echo "make lint   ruff, djlint, import-linter (the layers), makemigrations --check"
 	@echo "make lock   recompile requirements/*.txt from pyproject.toml"
 	@echo "make bench  seed 100,000 candidates in a database of its own, time the counsellors' pages, write bench.json (BENCH_ARGS=\"--candidates 10000\")"
 
@@ -56,6 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint --check templates
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install

@@ -95,7 +95,9 @@ def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
     if code == E.FOLLOW_UP:
         parts = []
         if step := params.get("step"):
-            parts.append(f"{_follow_up_step_label(step)} : {_date(params.get('date'))}")
+            parts.append(
+                _("%(step)s : %(date)s") % {"step": _follow_up_step_label(step), "date": _date(params.get("date"))}
+            )
         parts.append(f"{territory(params.get('territory'))} — {params.get('by', '')}".rstrip(" —"))
         return " · ".join(parts)
     if code == E.AGENT_REFERRAL:

@@ -1,19 +1,23 @@
 """Reads for the PAJ agent's space. An agent only ever reads through Referral.objects.for_agent:
 the referrals sent to their territories, never a queued one."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import Agent
 
 from .models import FollowUp, FollowUpStep, Referral, ReferralStatus
 
-AGENT_TABS = {
-    "en-attente": _("En attente de réponse"),
-    "suivi": _("Acceptées : suivi en cours"),
-    "fermees": _("Fermées"),
-}
-DEFAULT_AGENT_TAB = "en-attente"
+
+class AgentTab(TextChoices):
+    """The agent's tabs, by their ?onglet= slug."""
+
+    PENDING = "en-attente", _("En attente de réponse")
+    FOLLOW_UP = "suivi", _("Acceptées : suivi en cours")
+    CLOSED = "fermees", _("Fermées")
+
+
+DEFAULT_AGENT_TAB = AgentTab.PENDING
 
 
 def follow_ups_prefetch() -> Prefetch:
@@ -29,17 +33,17 @@ def _follow_up_closed() -> Exists:
 def _tab_filters() -> dict[str, Q]:
     closed = _follow_up_closed()
     return {
-        "en-attente": Q(status=ReferralStatus.PENDING),
-        "suivi": Q(status=ReferralStatus.ACCEPTED) & ~Q(closed),
-        "fermees": Q(status__in=(ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN))
+        AgentTab.PENDING: Q(status=ReferralStatus.PENDING),
+        AgentTab.FOLLOW_UP: Q(status=ReferralStatus.ACCEPTED) & ~Q(closed),
+        AgentTab.CLOSED: Q(status__in=(ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN))
         | (Q(status=ReferralStatus.ACCEPTED) & Q(closed)),
     }
 
 
 TAB_ORDER = {
-    "en-attente": ("expires_at", "id"),
-    "suivi": ("-answered_at", "-id"),
-    "fermees": ("-created_at", "-id"),
+    AgentTab.PENDING: ("expires_at", "id"),
+    AgentTab.FOLLOW_UP: ("-answered_at", "-id"),
+    AgentTab.CLOSED: ("-created_at", "-id"),
 }
 
 
@@ -59,9 +63,9 @@ def agent_tab_counts(agent: Agent) -> dict[str, int]:
     """How many referrals each tab holds, in one query."""
     filters = _tab_filters()
     counts = Referral.objects.for_agent(agent).aggregate(
-        **{f"tab{index}": Count("pk", filter=filters[tab]) for index, tab in enumerate(AGENT_TABS)}
+        **{f"tab{index}": Count("pk", filter=filters[tab]) for index, tab in enumerate(AgentTab.values)}
     )
-    return {tab: counts[f"tab{index}"] for index, tab in enumerate(AGENT_TABS)}
+    return {tab: counts[f"tab{index}"] for index, tab in enumerate(AgentTab.values)}
 
 
 def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:

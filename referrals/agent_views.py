@@ -16,8 +16,8 @@ from common.http import page_number
 from territories.decorators import agent_required
 
 from .agent_forms import FollowUpForm, ReferToEerForm
-from .agent_selectors import AGENT_TABS, DEFAULT_AGENT_TAB, agent_referral, agent_referrals, agent_tab_counts
-from .forms import ReferralAnswerForm
+from .agent_selectors import DEFAULT_AGENT_TAB, AgentTab, agent_referral, agent_referrals, agent_tab_counts
+from .forms import Decision, ReferralAnswerForm
 from .models import Referral, ReferralStatus
 from .services import (
     ReferralError,
@@ -35,9 +35,8 @@ PAGE_SIZE = 25
 @agent_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("onglet", DEFAULT_AGENT_TAB)
-    if tab not in AGENT_TABS:
-        tab = DEFAULT_AGENT_TAB
+    tab = request.GET.get("onglet")
+    tab = AgentTab(tab) if tab in AgentTab.values else DEFAULT_AGENT_TAB
     page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
     for row in page.object_list:
@@ -50,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "agent": request.agent,
             "tab": tab,
-            "tabs": [(key, label, counts[key]) for key, label in AGENT_TABS.items()],
+            "tabs": [(key, label, counts[key]) for key, label in AgentTab.choices],
             "page": page,
         },
     )
@@ -106,7 +105,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, referral, answer_form=form, status=400)
     try:
-        if form.cleaned_data["decision"] == "accept":
+        if form.cleaned_data["decision"] == Decision.ACCEPT:
             referral_accept(referral=referral, agent=request.agent)
             messages.success(request, _("Orientation acceptée : vous pouvez maintenant contacter la personne."))
         else:

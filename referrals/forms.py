@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.text import PlainTextAreaField
@@ -6,8 +7,15 @@ from common.text import PlainTextAreaField
 from .models import DeclineReason
 
 
+class Decision(models.TextChoices):
+    """What the agent's answer form posts."""
+
+    ACCEPT = "accept", _("Accepter")
+    DECLINE = "decline", _("Refuser")
+
+
 class ReferralAnswerForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", _("Accepter")), ("decline", _("Refuser"))])
+    decision = forms.ChoiceField(choices=Decision.choices)
     category = forms.ChoiceField(
         label=_("Raison du refus"),
         required=False,
@@ -22,7 +30,7 @@ class ReferralAnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "decline":
+        if cleaned.get("decision") == Decision.DECLINE:
             if not cleaned.get("category"):
                 self.add_error(
                     "category",

@@ -25,10 +25,19 @@ def lock_files_and_referrals(
 
 def lock_referral(referral_id: int) -> tuple[Candidate, Referral]:
     """Lock the referral's file, then the referral (with its territory, who answered and who sent
-    it, read in the same query)."""
-    candidate_id = Referral.objects.values_list("candidate_id", flat=True).get(pk=referral_id)
-    candidates, referrals = lock_files_and_referrals(
-        candidate_ids=[candidate_id],
-        referrals=Referral.objects.filter(pk=referral_id).select_related("territory", "answered_by", "sent_by"),
-    )
-    return candidates[candidate_id], referrals[0]
+    it, read in the same query).
+
+    The file is read before it is locked: if a merge moved the referral to another file meanwhile
+    (it holds the first file's lock until it commits), the referral is no longer the first file's
+    once that lock is granted, and the file it now belongs to is locked instead."""
+    for _attempt in range(3):
+        candidate_id = Referral.objects.values_list("candidate_id", flat=True).get(pk=referral_id)
+        candidates, referrals = lock_files_and_referrals(
+            candidate_ids=[candidate_id],
+            referrals=Referral.objects.filter(pk=referral_id, candidate_id=candidate_id).select_related(
+                "territory", "answered_by", "sent_by"
+            ),
+        )
+        if referrals:
+            return candidates[candidate_id], referrals[0]
+    raise RuntimeError(f"referral={referral_id} keeps moving between files")

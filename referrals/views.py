@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from candidates.files import cv_response
 from candidates.models import Consent
 
-from .forms import ReferralAnswerForm
+from .forms import Decision, ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
 from .services import ReferralError, referral_accept, referral_decline, referral_link_resend
 
@@ -85,7 +85,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                if form.cleaned_data["decision"] == "accept":
+                if form.cleaned_data["decision"] == Decision.ACCEPT:
                     referral_accept(referral=referral, agent=link.agent)
                 else:
                     referral_decline(
