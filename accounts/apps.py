@@ -1,3 +1,6 @@
+"""Accounts: the people who sign in — their email, role and language — and the staff-only
+access checks; the lowest domain app, serving every other."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Statistics: the figures of the referral path for EER and PAJR coordinators and counsellors."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""Territories: Québec's regions, MRCs, the PAJ territories and their agents, the settlement
+programs and the public directory; for everyone choosing a region, and for coordinators."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
