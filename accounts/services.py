@@ -1,8 +1,83 @@
-"""Writes to accounts."""
+"""Writes to accounts (users and their allauth email addresses). The other apps call these rather
+than saving users themselves."""
 
 import datetime
 
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+
 from .models import User
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    language: str,
+    role: str = User.Role.CANDIDATE,
+    email_verified: bool = False,
+) -> User:
+    """An account and its primary address (no password: an unusable one)."""
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first_name, last_name=last_name, language=language, role=role
+    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    return user
+
+
+def user_set_identity(*, user: User, first_name: str, last_name: str, language: str) -> None:
+    user.first_name, user.last_name, user.language = first_name, last_name, language
+    user.save(update_fields=["first_name", "last_name", "language"])
+
+
+def user_sync_agent_account(
+    *, user: User | None, email: str, first_name: str, last_name: str, language: str, is_active: bool
+) -> tuple[User, bool]:
+    """Create (without a password) or update a PAJ agent's account from their record, with one
+    verified primary address. Returns the account and whether it was created. The caller checks
+    that the address is free (territories.services.agent_account_ensure)."""
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, role=User.Role.AGENT)  # unusable password
+    user.email = email
+    user.first_name, user.last_name = first_name, last_name
+    user.language = language
+    user.is_active = is_active
+    user.save(update_fields=["email", "first_name", "last_name", "language", "is_active"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    elif not (address.verified and address.primary):
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    return user, created
+
+
+def user_deactivate_and_anonymize(*, user: User) -> None:
+    """For an account that other rows still PROTECT: nobody can sign in with it, nothing in it
+    names the person."""
+    user.email = f"supprime-utilisateur-{user.pk}@invalid.pajr"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
+    EmailAddress.objects.filter(user=user).delete()
+
+
+def user_delete(*, user: User) -> bool:
+    """Delete the account, or, when other rows still protect it, deactivate and anonymize it.
+    Returns whether it was deleted."""
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        user_deactivate_and_anonymize(user=user)
+        return False
+    return True
 
 
 def user_mark_referrals_seen(*, user: User, at: datetime.datetime) -> None:

@@ -4,10 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_sync_agent_account
 
 from .models import AdminUnit, Agent, Region, Territory
 
@@ -104,8 +106,6 @@ def agent_account_ensure(*, agent: Agent) -> User:
     account with a verified address, or links an agent's account that has the same email. Safe to
     call again. Refuses an address that belongs to a candidate's or a counsellor's account, or to
     another agent's."""
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic():
         locked = Agent.objects.select_for_update(of=("self",)).select_related("user").get(pk=agent.pk)
         email = locked.email.strip().lower()
@@ -123,23 +123,16 @@ def agent_account_ensure(*, agent: Agent) -> User:
         user = locked.user or holder
         if EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists():
             raise AgentAccountError(_("L'adresse %(email)s est déjà une adresse d'un autre compte.") % {"email": email})
-        created = user is None
-        if created:
-            user = User.objects.create_user(email=email, role=User.Role.AGENT)  # unusable password
-        elif user.role != User.Role.AGENT:
+        if user is not None and user.role != User.Role.AGENT:
             raise AgentAccountError(_("Le compte relié à cet·te agent·e n'est pas un compte d'agent·e."))
-        user.email = email
-        user.first_name, user.last_name = locked.first_name, locked.last_name
-        user.language = locked.language
-        user.is_active = locked.is_active
-        user.save(update_fields=["email", "first_name", "last_name", "language", "is_active"])
-        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
-        address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
-        if address is None:
-            EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-        elif not (address.verified and address.primary):
-            address.verified = address.primary = True
-            address.save(update_fields=["verified", "primary"])
+        user, created = user_sync_agent_account(
+            user=user,
+            email=email,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            language=locked.language,
+            is_active=locked.is_active,
+        )
         if locked.user_id != user.pk:
             locked.user = user
             locked.save(update_fields=["user"])

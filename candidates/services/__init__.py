@@ -3,6 +3,7 @@
 from ..errors import CandidateError, EmailAlreadyRegistered, StatusTransitionError
 from .assignment import (
     candidate_can_be_reassigned,
+    candidate_claim_if_unassigned,
     candidate_reassign,
     candidate_take_on,
     candidates_assign,
@@ -24,7 +25,6 @@ from .deletion import (
     candidate_anonymize_fields,
     candidate_delete,
     delete_file_after_commit,
-    user_deactivate_and_anonymize,
 )
 from .emails import candidate_email_counsellor_assigned, candidate_email_file_received
 from .intake import candidate_intake_from_agent
@@ -54,6 +54,7 @@ from .status import (
     TAKEN_ON_STATUSES,
     TRANSITIONS,
     can_move,
+    candidate_record_event,
     candidate_set_status,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "candidate_absorb",
     "candidate_anonymize_fields",
     "candidate_can_be_reassigned",
+    "candidate_claim_if_unassigned",
     "candidate_close",
     "candidate_declare_mature",
     "candidate_delete",
@@ -90,6 +92,7 @@ __all__ = [
     "candidate_intake_from_agent",
     "candidate_put_on_hold",
     "candidate_reassign",
+    "candidate_record_event",
     "candidate_register",
     "candidate_request_sharing_consent",
     "candidate_save_step",
@@ -110,5 +113,4 @@ __all__ = [
     "file_access_record",
     "maturity_update",
     "registration_problems",
-    "user_deactivate_and_anonymize",
 ]

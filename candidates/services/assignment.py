@@ -122,3 +122,11 @@ def candidate_reassign(*, candidate: Candidate, to: User, by: User) -> Candidate
         "candidate_reassign candidate=%s from=%s to=%s by=%s", candidate.pk, previous and previous.pk, to.pk, by.pk
     )
     return locked
+
+
+def candidate_claim_if_unassigned(*, candidate: Candidate, counsellor: User) -> None:
+    """A counsellor who refers a file nobody coaches becomes its counsellor (inside the caller's
+    transaction, which holds the file's lock)."""
+    if candidate.counsellor_id is None:
+        candidate.counsellor = counsellor
+        candidate.save(update_fields=["counsellor", "updated_at"])

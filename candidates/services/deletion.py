@@ -3,13 +3,11 @@ file that the merge of two files shares."""
 
 import logging
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.services import user_delete
 
 from ..choices import CandidateStatus, EventCode
 from ..consents import CONSENT_TEXTS
@@ -39,17 +37,6 @@ ANONYMIZATION_KEPT_FIELDS = frozenset(
         "anonymized_at",
     }
 )
-
-
-def user_deactivate_and_anonymize(user: User) -> None:
-    """For an account that other rows still PROTECT: nobody can sign in with it, nothing in it
-    names the person."""
-    user.email = f"supprime-utilisateur-{user.pk}@invalid.pajr"
-    user.first_name = user.last_name = ""
-    user.is_active = False
-    user.set_unusable_password()
-    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
-    EmailAddress.objects.filter(user=user).delete()
 
 
 def candidate_anonymize_fields(candidate: Candidate) -> str:
@@ -103,14 +90,8 @@ def candidate_delete(*, candidate: Candidate) -> None:
         cv_name = candidate_anonymize_fields(candidate)
         candidate_set_status(candidate=candidate, to=CandidateStatus.CLOSED, by=None, code=EventCode.ACCOUNT_DELETED)
 
-        user_pk, user_deleted = (user.pk if user else None), False
-        if user is not None:
-            try:
-                with transaction.atomic():
-                    user.delete()
-                user_deleted = True
-            except (ProtectedError, RestrictedError):
-                user_deactivate_and_anonymize(user)
+        user_pk = user.pk if user else None
+        user_deleted = user_delete(user=user) if user is not None else False
         delete_file_after_commit(candidate, cv_name)
     logger.info(
         "candidate_delete candidate=%s user=%s user_deleted=%s referrals_withdrawn=%s cv_deleted=%s",

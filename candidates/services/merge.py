@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import User
+from accounts.services import user_deactivate_and_anonymize
 
 from ..choices import CandidateStatus, EventCode
 from ..models import Candidate, CandidateEvent, CandidateTarget, CoachingNote, Consent, FileAccess, MaturityAssessment
-from .deletion import candidate_anonymize_fields, delete_file_after_commit, user_deactivate_and_anonymize
+from .deletion import candidate_anonymize_fields, delete_file_after_commit
 from .registration import IMMIGRANT_FIELDS, MAX_TARGETS, STEP_FIELDS
 from .status import REFERABLE_STATUSES, candidate_set_status
 
@@ -92,7 +93,7 @@ def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_mo
         keep.user = user
         filled.append("user")
     elif user is not None:
-        user_deactivate_and_anonymize(user)
+        user_deactivate_and_anonymize(user=user)
     keep.save(update_fields=[*filled, "updated_at"])
     result.filled = filled
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from accounts.services import user_set_identity
+
 from ..models import Candidate
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,5 @@ def candidate_update_identity(
         candidate.date_of_birth, candidate.phone, candidate.language = date_of_birth, phone, language
         candidate.save(update_fields=["first_name", "last_name", "date_of_birth", "phone", "language", "updated_at"])
         if user := candidate.user:
-            user.first_name, user.last_name, user.language = first_name, last_name, language
-            user.save(update_fields=["first_name", "last_name", "language"])
+            user_set_identity(user=user, first_name=first_name, last_name=last_name, language=language)
     logger.info("candidate_update_identity candidate=%s", candidate.pk)

@@ -7,13 +7,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.services import user_create, user_set_identity
 from territories.models import Territory
 
 from ..choices import CandidateStatus, EventCode, ProfileKind
@@ -93,10 +93,14 @@ def candidate_register(
     email = email.strip().lower()
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, password=password, first_name=first_name, last_name=last_name, language=language
+            user = user_create(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                language=language,
+                email_verified=email_verified,
             )
-            EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
             candidate = Candidate.objects.create(
                 user=user,
                 first_name=first_name,
@@ -133,8 +137,7 @@ def candidate_start(
     *, user: User, first_name: str, last_name: str, date_of_birth, phone: str, language: str
 ) -> Candidate:
     """Open a draft file for an account that has just signed up (step 1 of the registration)."""
-    user.first_name, user.last_name, user.language = first_name, last_name, language
-    user.save(update_fields=["first_name", "last_name", "language"])
+    user_set_identity(user=user, first_name=first_name, last_name=last_name, language=language)
     candidate = Candidate.objects.create(
         user=user,
         first_name=first_name,

@@ -99,3 +99,13 @@ def candidate_set_status(
         by and by.pk,
     )
     return event
+
+
+def candidate_record_event(
+    *, candidate: Candidate, kind: str, by: User | None = None, code: str = "", params=None, note: str = ""
+) -> CandidateEvent:
+    """Mark the file's timeline without a change of status (a referral passed on to the next
+    territory, a follow-up step): for the higher apps, which never write these rows themselves."""
+    return CandidateEvent.objects.create(
+        candidate=candidate, kind=kind, actor=by, code=code, params=params or {}, note=note
+    )

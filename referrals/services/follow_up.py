@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from candidates.choices import CandidateStatus, EventCode
 from candidates.models import CandidateEvent
-from candidates.services import can_move, candidate_set_status
+from candidates.services import can_move, candidate_record_event, candidate_set_status
 from common.urls import absolute_url
 from notifications.selectors import outbox_has_key
 from notifications.services import outbox_enqueue
@@ -101,10 +101,10 @@ def follow_up_record(
         who = {"territory": referral.territory_id, "by": str(by_agent)}
         if (to := STEP_STATUS.get(step)) and can_move(candidate.status, to):
             candidate_set_status(candidate=candidate, to=to, by=actor, code=EventCode.FOLLOW_UP, params=who)
-        CandidateEvent.objects.create(
+        candidate_record_event(
             candidate=candidate,
             kind=CandidateEvent.Kind.FOLLOW_UP,
-            actor=actor,
+            by=actor,
             code=EventCode.FOLLOW_UP,
             params={"step": step, "date": occurred_on.isoformat(), **who},
         )

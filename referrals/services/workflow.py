@@ -19,7 +19,13 @@ from accounts.models import User
 from candidates.choices import CandidateStatus, EventCode
 from candidates.locks import lock_candidate
 from candidates.models import Candidate, CandidateEvent, Consent, MaturityAssessment
-from candidates.services import REFERABLE_STATUSES, can_move, candidate_set_status
+from candidates.services import (
+    REFERABLE_STATUSES,
+    can_move,
+    candidate_claim_if_unassigned,
+    candidate_record_event,
+    candidate_set_status,
+)
 from territories.models import Agent, Territory
 
 from ..errors import ReferralError
@@ -187,9 +193,7 @@ def referral_send(
             )
         for each in referrals:
             _log(each, from_status="", code=code, by_user=by, reason="" if mature else override_reason)
-        if candidate.counsellor_id is None:
-            candidate.counsellor = by
-            candidate.save(update_fields=["counsellor", "updated_at"])
+        candidate_claim_if_unassigned(candidate=candidate, counsellor=by)
         candidate_set_status(
             candidate=candidate,
             to=CandidateStatus.REFERRED,
@@ -229,7 +233,7 @@ def _pass_on(*, candidate: Candidate, referral: Referral, by_user=None, by_agent
             by_agent=by_agent,
             fields=("sent_at", "expires_at"),
         )
-        CandidateEvent.objects.create(
+        candidate_record_event(
             candidate=candidate,
             kind=CandidateEvent.Kind.REFERRAL,
             code=EventCode.PASSED_ON,
