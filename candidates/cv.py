@@ -10,6 +10,7 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
+import pikepdf
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,14 @@ MESSAGES = {
         "ordinaire (DOCX) ou en PDF, puis réessayez."
     ),
     "docx_too_big": _("Ce document Word contient trop de données. Enregistrez votre CV en PDF, puis réessayez."),
+    "pdf_active": _(
+        "Ce PDF contient des éléments actifs (JavaScript, actions à l'ouverture, fichiers joints ou formulaires "
+        "dynamiques). Imprimez ou enregistrez votre CV en PDF ordinaire depuis votre logiciel, puis réessayez."
+    ),
+    "polyglot": _(
+        "Ce fichier contient aussi une page web. Enregistrez votre CV de nouveau en PDF ou en Word (DOCX) depuis "
+        "votre logiciel, puis réessayez."
+    ),
 }
 
 # --- PDF ---
@@ -45,6 +54,22 @@ PDF_TRAILER = re.compile(rb"startxref\s+(\d{1,10})\s+%%EOF[\x00\t\n\x0c\r ]*\Z")
 # What startxref points at: a classic xref table, or a cross-reference stream object (PDF 1.5+).
 PDF_XREF_AT = re.compile(rb"[\x00\t\n\x0c\r ]*(?:xref|\d{1,10}[\x00\t\n\x0c\r ]+\d{1,5}[\x00\t\n\x0c\r ]+obj)")
 PDF_OBJECT = re.compile(rb"\d{1,10}[\x00\t\n\x0c\r ]+\d{1,5}[\x00\t\n\x0c\r ]+obj\b")
+
+# What a PDF reader runs or opens by itself: scripts, actions on opening, launching a program,
+# embedded files, rich media, XFA forms. A CV needs none of them.
+PDF_ACTIVE_KEYS = ("/JS", "/JavaScript", "/OpenAction", "/AA", "/EmbeddedFile", "/EmbeddedFiles", "/XFA", "/RichMedia")
+PDF_ACTIVE_ACTIONS = (
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/SubmitForm",
+    "/RichMediaExecute",
+    "/GoToE",
+    "/Rendition",
+)
+PDF_ACTIVE_SUBTYPES = ("/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D")
+# A file that a browser would also read as a web page or an image with scripts (a polyglot).
+MARKUP = re.compile(rb"<(?:script|html|svg|body|iframe|object|embed|!doctype)[\s>/]", re.IGNORECASE)
 
 # --- DOCX ---
 ZIP_HEADER = b"PK\x03\x04"
@@ -80,9 +105,12 @@ def validate_cv(file: UploadedFile) -> str:
             raise _fail("empty")
         if data.startswith(b"%PDF-"):
             _check_pdf(data)
+            _check_not_markup(data)
+            _check_pdf_inactive(data)
             return PDF
         if data.startswith(ZIP_HEADER):
             _check_docx(data)
+            _check_not_markup(data)
             return DOCX
         raise _fail("kind")
     finally:
@@ -102,6 +130,46 @@ def _check_pdf(data: bytes) -> None:
         raise _fail("pdf_damaged")
     if not PDF_OBJECT.search(data) or b"endobj" not in data:
         raise _fail("pdf_damaged")
+
+
+def _check_not_markup(data: bytes) -> None:
+    if MARKUP.search(data):
+        raise _fail("polyglot")
+
+
+def _check_pdf_inactive(data: bytes) -> None:
+    """Refuse a PDF with active content, read from its structure (pikepdf, on qpdf): every object
+    of the file, compressed object streams included, not only what the pages show."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except (pikepdf.PdfError, ValueError, RecursionError):
+        raise _fail("pdf_damaged") from None
+    with pdf:
+        for obj in pdf.objects:
+            if _is_active(obj):
+                raise _fail("pdf_active")
+
+
+def _is_active(obj, depth: int = 0) -> bool:
+    """An object, and the dictionaries and arrays written inside it (those referred to are objects
+    of their own, each visited by the caller), with a key or an action that makes a reader act."""
+    if depth > 50:
+        return True  # nesting no writer produces: refused rather than followed
+    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        if set(obj.keys()).intersection(PDF_ACTIVE_KEYS):
+            return True
+        if str(obj.get("/S", "")) in PDF_ACTIVE_ACTIONS or str(obj.get("/Subtype", "")) in PDF_ACTIVE_SUBTYPES:
+            return True
+        children = obj.values()
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return False
+    return any(
+        _is_active(child, depth + 1)
+        for child in children
+        if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+    )
 
 
 def _check_docx(data: bytes) -> None:

@@ -7,7 +7,7 @@ again goes on where they stopped. Once the file is sent, every step stays open t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .consents import CONSENT_TEXTS, latest_consents
+from .cv import MESSAGES as CV_MESSAGES
 from .forms import BackgroundForm, ConsentsForm, ProjectForm, WorkForm
 from .models import Candidate, CandidateStatus
 from .services import (
@@ -74,6 +75,9 @@ def registration_step(request: HttpRequest, step: int) -> HttpResponse:
     answers_kept = False
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, candidate=candidate)
+        if "cv" in getattr(request, "oversized_uploads", ()):  # dropped as it streamed in (common.uploads)
+            form.full_clean()
+            form.add_error("cv", ValidationError(CV_MESSAGES["too_big"], code="too_big"))
         if form.is_valid():
             candidate_save_step(candidate=candidate, step=step, data=form.cleaned_data)
             return redirect(_after_step(request, candidate, step, from_review=from_review))

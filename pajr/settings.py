@@ -70,8 +70,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pajr.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pajr.middleware.LanguageMiddleware",
+    "pajr.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,6 +194,18 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Bounded input: a file part over UPLOAD_MAX_BYTES (the CV limit) is dropped as it streams in,
+# before anything reaches the disk (common.uploads); a body over MAX_REQUEST_BYTES is refused
+# from its Content-Length (pajr.middleware.RequestGuardMiddleware), as the proxy does in front.
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+MAX_REQUEST_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES  # so every accepted file stays in memory
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

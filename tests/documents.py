@@ -1,16 +1,18 @@
 """Real documents built in the tests (no binary fixtures in the repository)."""
 
 
-def make_pdf(*, padding: int = 0) -> bytes:
-    """A one-page PDF with an exact xref table; `padding` adds a stream of that many bytes."""
+def make_pdf(*, padding: int = 0, catalog: bytes = b"", extra: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page PDF with an exact xref table; `padding` adds a stream of that many bytes,
+    `catalog` entries to the catalog, `extra` objects numbered from 6 (before the padding)."""
     text = b"BT /F1 24 Tf 72 720 Td (Amina Diallo) Tj ET"
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R %s>>" % catalog,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *extra,
     ]
     if padding:
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (padding, b"\0" * padding))

@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
@@ -107,6 +108,15 @@ def make_docx(extra: dict[str, str | bytes] | None = None) -> bytes:
     return make_zip(docx_parts() | (extra or {}))
 
 
+def stored_docx(extra: dict[str, str]) -> bytes:
+    """A DOCX with extra parts stored uncompressed: their bytes are in the file as they are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in (docx_parts() | extra).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def zip_with_zeros(megabytes: int) -> bytes:
     """A DOCX whose document is `megabytes` MB of zeros, written in 1 MB chunks."""
     buffer = io.BytesIO()
@@ -181,10 +191,11 @@ def test_a_docx_with_an_external_hyperlink_passes():
 
 def test_a_pdf_with_an_xref_stream_and_trailing_whitespace_passes():
     """PDF 1.5+ writers (pdfTeX, Word) point startxref at a cross-reference stream object."""
-    head = b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
-    xref_at = len(head)
-    data = head + b"2 0 obj\n<< /Type /XRef /Size 3 >>\nstream\n\nendstream\nendobj\n"
-    data += b"startxref\n%d\n%%%%EOF\r\n\n  " % xref_at
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)  # an xref stream
+    data = out.getvalue() + b"\r\n\n  "
+    assert b"/XRef" in data
 
     assert validate_cv(upload("cv.pdf", data)) == PDF
 
@@ -576,3 +587,85 @@ def test_the_agent_s_download_costs_the_same_queries_however_long_the_history(
 
     with django_assert_num_queries(5):
         assert download(client, candidate)[0].status_code == 200
+
+
+# --- Active content and polyglots ---------------------------------------------------------------
+
+ACTIVE = "Ce PDF contient des éléments actifs"
+POLYGLOT = "Ce fichier contient aussi une page web."
+
+
+@pytest.mark.parametrize(
+    ("catalog", "extra"),
+    [
+        pytest.param(b"/OpenAction 6 0 R ", (b"<< /S /JavaScript /JS (app.alert(1)) >>",), id="javascript-on-open"),
+        pytest.param(b"/OpenAction 6 0 R ", (b"<< /S /Launch /F (calc.exe) >>",), id="launch"),
+        pytest.param(
+            b"/Names << /JavaScript 6 0 R >> ",
+            (b"<< /Names [(a) 7 0 R] >>", b"<< /S /JavaScript /JS (x) >>"),
+            id="names-tree",
+        ),
+        pytest.param(b"/Names << /EmbeddedFiles 6 0 R >> ", (b"<< /Names [] >>",), id="embedded-files"),
+        pytest.param(b"/AcroForm << /Fields [] /XFA 6 0 R >> ", (b"<< /Length 0 >>\nstream\n\nendstream",), id="xfa"),
+        pytest.param(
+            b"/AA << /WC 6 0 R >> ", (b"<< /S /SubmitForm /F (https://evil.example) >>",), id="additional-actions"
+        ),
+        pytest.param(b"", (b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 1 1] >>",), id="rich-media-unreferenced"),
+    ],
+)
+def test_pdfs_with_active_content_are_refused(catalog, extra):
+    data = make_pdf(catalog=catalog, extra=extra)
+
+    assert rejection(upload("cv.pdf", data)).messages[0].startswith(ACTIVE)
+
+
+def test_active_content_hidden_in_a_compressed_object_stream_is_found():
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)"))
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert b"JavaScript" not in out.getvalue()  # compressed: no byte search would see it
+
+    assert rejection(upload("cv.pdf", out.getvalue())).messages[0].startswith(ACTIVE)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        pytest.param("cv.pdf", make_pdf(extra=(b"<< /Title (<html><script>alert(1)</script>) >>",)), id="pdf-html"),
+        pytest.param("cv.pdf", make_pdf(extra=(b"<< /Title (<svg onload=alert(1)>) >>",)), id="pdf-svg"),
+        pytest.param(
+            "cv.docx", stored_docx({"index.html": "<!DOCTYPE html><script>alert(1)</script>"}), id="docx-html"
+        ),
+    ],
+)
+def test_files_that_are_also_web_pages_are_refused(name, data):
+    assert rejection(upload(name, data)).messages[0].startswith(POLYGLOT)
+
+
+def test_an_upload_over_the_limit_is_dropped_as_it_streams_and_the_step_says_so(client, tmp_path, settings):
+    from candidates.models import Candidate
+
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    candidate = CandidateFactory(status="draft", registration_step=3, consents=False)
+    client.force_login(candidate.user)
+    big = SimpleUploadedFile("cv.pdf", make_pdf(padding=5 * 1024 * 1024 + 10), content_type="application/pdf")
+
+    response = client.post(
+        reverse("candidates:registration_step", args=[3]),
+        {
+            "occupation_field": "Soins infirmiers",
+            "highest_diploma": "college",
+            "years_experience": "3",
+            "contact_method": "phone",
+            "cv": big,
+        },
+    )
+
+    assert response.status_code == 200
+    assert TOO_BIG in response.content.decode()
+    assert list((tmp_path / "tmp").iterdir()) == []  # nothing spooled to disk
+    assert not Candidate.objects.get(pk=candidate.pk).cv
+    assert Candidate.objects.get(pk=candidate.pk).occupation_field == "Soins infirmiers"  # the answers are kept

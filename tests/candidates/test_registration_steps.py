@@ -459,7 +459,9 @@ def test_control_characters_are_removed_from_free_text(signed_in, draft):
         ("  a \t b\n c ", False, "a b c"),
         ("a\x00b\x7fc\x9fd", False, "abcd"),
         ("un\r\n  deux  \rtrois\x0b", True, "un\ndeux\ntrois"),
-        ("Ça va ? ‏مرحبا", False, "Ça va ? ‏مرحبا"),  # letters and the right-to-left mark are kept
+        ("Ça va ? ‏مرحبا", True, "Ça va ? ‏مرحبا"),  # free text keeps the right-to-left mark
+        ("Ça va ? ‏مرحبا", False, "Ça va ? مرحبا"),  # a single line loses every invisible character
+        ("Am\u202eina\u200b Diallo", False, "Amina Diallo"),  # a bidi override, a zero-width space
     ],
 )
 def test_strip_control_characters(value, multiline, expected):
