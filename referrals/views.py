@@ -1,14 +1,12 @@
 import logging
 import re
+import secrets
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from candidates.files import cv_response
@@ -39,45 +37,60 @@ def _link(token: str) -> ReferralLink | None:
     )
 
 
+# The emailed link's token never stays in a URL: the first GET keeps it in the session under a
+# random handle and redirects to a URL with only the handle (as Django's password reset
+# confirmation does). The page then works with Django's own CSRF check, the language switch, and
+# no token in the browser's history, a Referer or an access log. A browser without the session
+# (a mail scanner) gets a page asking to open the link again.
+SESSION_KEY = "referral_links"
+SESSION_LINKS_KEPT = 20
+
+
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: it must never leave in a Referer, even to this site's own pages.
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-class _LinkCsrfMiddleware(CsrfViewMiddleware):
-    """Django's CSRF check, for the pages served with `Referrer-Policy: no-referrer`.
-
-    Under that policy browsers send `Origin: null` with the page's own form (the Fetch
-    standard), which Django's check refuses, so no agent could answer. Here a `null` origin is
-    accepted only when the browser itself says the request comes from this site
-    (`Sec-Fetch-Site: same-origin`, which a page cannot forge); the CSRF token must match as
-    everywhere else."""
-
-    def _origin_verified(self, request):
-        if request.META.get("HTTP_ORIGIN") == "null":
-            return request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
-        return super()._origin_verified(request)
-
-
-link_csrf_protect = decorator_from_middleware(_LinkCsrfMiddleware)
+@never_cache
+@require_safe
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The URL in the email: keep the token in the session (valid or not: the page then says the
+    same thing about an unknown or an expired link) and go to the page. Changes nothing else."""
+    links: dict[str, str] = request.session.get(SESSION_KEY, {})
+    handle = next((handle for handle, kept in links.items() if kept == token), None)
+    if handle is None:
+        handle = secrets.token_urlsafe(12)
+        links = dict(list(links.items())[-(SESSION_LINKS_KEPT - 1) :]) | {handle: token[:64]}
+        request.session[SESSION_KEY] = links
+    response = redirect("referrals:respond", handle=handle)
+    response["Referrer-Policy"] = "no-referrer"  # the only response whose URL holds the token
+    return _private(response)
 
 
-def _invalid(request: HttpRequest, token: str) -> HttpResponse:
+def _token(request: HttpRequest, handle: str) -> str | None:
+    return request.session.get(SESSION_KEY, {}).get(handle)
+
+
+def _invalid(request: HttpRequest, handle: str) -> HttpResponse:
     """Unknown, tampered and expired links get the same page: nobody learns which it was."""
-    return _private(render(request, "referrals/link_invalid.html", {"token": token}, status=404))
+    return _private(render(request, "referrals/link_invalid.html", {"handle": handle}, status=404))
 
 
-@csrf_exempt
-@link_csrf_protect
+def _reopen(request: HttpRequest) -> HttpResponse:
+    """No token for this handle in this browser's session (another browser, a session ended)."""
+    return _private(render(request, "referrals/link_reopen.html", status=404))
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def respond(request: HttpRequest, token: str) -> HttpResponse:
-    """The agent's link. GET and HEAD only show; a POST from the page's form acts."""
+def respond(request: HttpRequest, handle: str) -> HttpResponse:
+    """The agent's page for one referral. GET and HEAD only show; a POST from the page's form acts."""
+    token = _token(request, handle)
+    if token is None:
+        return _reopen(request)
     link = _link(token)
     if link is None or not link.works():
-        return _invalid(request, token)
+        return _invalid(request, handle)
     referral = link.referral
 
     form = ReferralAnswerForm(request.POST or None)
@@ -96,7 +109,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                     )
             except ReferralError as error:
                 messages.error(request, str(error))
-            return _private(redirect("referrals:respond", token=token))
+            return _private(redirect("referrals:respond", handle=handle))
         status = 400
     return _private(
         render(
@@ -108,7 +121,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                 "form": form,
                 "next_referral": _next_for_page(referral),
                 "shared": referral.candidate.has_consent(Consent.Purpose.SHARING),
-                "cv_url": reverse("referrals:link_cv", args=[token]),
+                "cv_url": reverse("referrals:link_cv", args=[handle]),
             },
             status=status,
         )
@@ -121,24 +134,23 @@ def _next_for_page(referral):
     return None
 
 
-@csrf_exempt
-@link_csrf_protect
 @never_cache
 @require_POST
-def new_link(request: HttpRequest, token: str) -> HttpResponse:
+def new_link(request: HttpRequest, handle: str) -> HttpResponse:
     """ "Send me a new link": to the address on file of the agent the link was for, whatever was
     typed. The answer is the same whether or not the token existed."""
-    if TOKEN_RE.fullmatch(token):
+    token = _token(request, handle)
+    if token and TOKEN_RE.fullmatch(token):
         referral_link_resend(token=token)
     return _private(render(request, "referrals/link_resent.html"))
 
 
 @never_cache
 @require_safe
-def link_cv(request: HttpRequest, token: str) -> HttpResponse:
+def link_cv(request: HttpRequest, handle: str) -> HttpResponse:
     """The candidate's CV, for the agent holding a working link, while the candidate consents to
     sharing. Otherwise the same 404 as an unknown link."""
-    link = _link(token)
+    link = _link(_token(request, handle) or "")
     if link is None or not link.works() or link.referral.status == ReferralStatus.QUEUED:
         raise Http404
     candidate = link.referral.candidate

@@ -35,7 +35,7 @@ def referral_email_agents(*, referral: Referral) -> int:
                 to=agent.email,
                 language=agent.language,
                 template="referral_new_agent",
-                context={"referral": referral, "agent": agent, "link": absolute_url("referrals:respond", token)},
+                context={"referral": referral, "agent": agent, "link": absolute_url("referrals:link", token)},
                 key=f"referral_new_agent:{referral.pk}:{agent.pk}",
             )
             link.sent_at = timezone.now()

@@ -83,7 +83,7 @@ def referral_email_new_link(*, referral: Referral, agent: Agent) -> bool:
                 "referral": referral,
                 "agent": agent,
                 "open": open_,
-                "link": absolute_url("referrals:respond", token),
+                "link": absolute_url("referrals:link", token),
             },
             key=f"referral_new_link_agent:{link.pk}",
         )

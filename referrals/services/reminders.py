@@ -74,7 +74,7 @@ def _referral_email_agents_again(*, referral_id: int, template: str) -> int:
                 context={
                     "referral": referral,
                     "agent": agent,
-                    "link": absolute_url("referrals:respond", token),
+                    "link": absolute_url("referrals:link", token),
                     "space": absolute_url("referrals:agent_home"),
                 },
                 key=key,

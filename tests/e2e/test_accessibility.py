@@ -68,7 +68,7 @@ def test_pages_have_no_serious_accessibility_violation(browser, live_server, lan
         *audit(visitor, reverse("candidates:register")),
         *audit(visitor, reverse("account_login")),
         *audit(visitor, reverse("account_reset_password")),
-        *audit(visitor, reverse("referrals:respond", args=[token])),
+        *audit(visitor, reverse("referrals:link", args=[token])),
         *audit(visitor, "/r/not-a-valid-token/"),
     ]
     visitor.goto(reverse("candidates:register"))
