@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from . import devmail, views
+from . import views
 
 admin.site.site_header = _("PAJR – EER : administration")
 admin.site.site_title = _("PAJR – EER")
@@ -22,7 +22,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += [
-        path("dev/courriels/", devmail.inbox, name="dev_mailbox"),
-        path("dev/courriels/<str:name>/html/", devmail.html_part, name="dev_mailbox_html"),
-    ]
+    urlpatterns += [path("", include("devtools.urls"))]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dev_mailbox(settings):
     settings.DEBUG = True
-    settings.MAILERS = {"default": {"BACKEND": "pajr.devmail.DevMailboxBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "devtools.mailbox.DevMailboxBackend"}}
     return settings.DEV_MAILBOX_DIR
 
 
