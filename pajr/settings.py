@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "counselling",
     "my_file",
     "stats",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -239,7 +240,7 @@ if env.str("EMAIL_URL", default=""):
     }
 elif DEBUG:
     # The development mailbox: every email is kept under var/mail/ and shown at /dev/courriels/.
-    MAILERS = {"default": {"BACKEND": "pajr.devmail.DevMailboxBackend"}}
+    MAILERS = {"default": {"BACKEND": "devtools.mailbox.DevMailboxBackend"}}
 else:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG is off (e.g. smtp+tls://user:pw@host:587).")
 

@@ -24,9 +24,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from . import devmail
-
-    urlpatterns += [
-        path("dev/courriels/", devmail.inbox, name="dev_mailbox"),
-        path("dev/courriels/<str:name>/html/", devmail.html_part, name="dev_mailbox_html"),
-    ]
+    urlpatterns += [path("", include("devtools.urls"))]

@@ -13,19 +13,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db import transaction
 
+from devtools.rig import CeleryWorker, free_port, redis_answers, worker_database_url
 from notifications.models import RENDERED, OutboxEmail, OutboxStatus
 from notifications.services import outbox_enqueue, outbox_requeue_overdue
 from pajr.celery import app as celery_app
 from tests.conftest import require
-from tests.e2e.conftest import (
-    REPO_ROOT,
-    WORKER_LOG_KEY,
-    CeleryWorker,
-    free_port,
-    poll,
-    redis_answers,
-    worker_database_url,
-)
+from tests.e2e.conftest import REPO_ROOT, WORKER_LOG_KEY, poll
 
 pytestmark = pytest.mark.worker
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from pajr.bench import CASES
+from devtools.bench import CASES
 
 NOTIFY_CASES = ["notify_steady", "notify_burst", "notify_baseline"]
 PAGE_CASES = [name for name in CASES if name not in NOTIFY_CASES]

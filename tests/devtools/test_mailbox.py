@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dev_mailbox(settings):
     settings.DEBUG = True
-    settings.MAILERS = {"default": {"BACKEND": "pajr.devmail.DevMailboxBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "devtools.mailbox.DevMailboxBackend"}}
     return settings.DEV_MAILBOX_DIR
 
 
@@ -80,3 +80,20 @@ def test_subject_and_body_are_in_the_recipients_language(territory):
 
     assert mail.outbox[0].subject.startswith("Nouvelle orientation")
     assert "\n" not in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize(
+    ("address", "headers"),
+    [
+        ("10.0.0.7", {}),
+        ("192.168.1.20", {}),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}),  # a proxy on the same machine
+        ("::1", {"Forwarded": "for=203.0.113.9"}),
+    ],
+)
+def test_the_mailbox_answers_only_the_machines_own_browser(client, dev_mailbox, territory, address, headers):
+    send_one(ReferralFactory(candidate__target_territory=territory))
+
+    assert client.get(reverse("dev_mailbox"), REMOTE_ADDR=address, headers=headers).status_code == 404
+    assert client.get(reverse("dev_mailbox"), REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get(reverse("dev_mailbox"), REMOTE_ADDR="::1").status_code == 200

@@ -2,6 +2,7 @@
 var/mail/ and shown at /dev/courriels/, so that the whole path can be walked in a browser alone."""
 
 import email
+import ipaddress
 import email.policy
 import re
 import uuid
@@ -55,23 +56,34 @@ def _read(path: Path) -> StoredEmail:
     )
 
 
-def _mailbox() -> list[Path]:
+def _from_this_machine(request: HttpRequest) -> bool:
+    """A request from the loopback address that no proxy forwarded: the developer's own browser.
+    The mailbox shows every sign-in code; a DEBUG instance reachable from elsewhere must not."""
+    address = request.META.get("REMOTE_ADDR", "")
+    forwarded = any(key in request.META for key in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP"))
+    try:
+        return ipaddress.ip_address(address).is_loopback and not forwarded
+    except ValueError:
+        return False
+
+
+def _mailbox(request: HttpRequest) -> list[Path]:
     folder = Path(settings.DEV_MAILBOX_DIR)
-    if not settings.DEBUG:
+    if not settings.DEBUG or not _from_this_machine(request):
         raise Http404
     return sorted(folder.glob("*.eml"), reverse=True) if folder.is_dir() else []
 
 
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    emails = [_read(path) for path in _mailbox()[:100]]
+    emails = [_read(path) for path in _mailbox(request)[:100]]
     return render(request, "dev/mailbox.html", {"emails": emails})
 
 
 @require_GET
 def html_part(request: HttpRequest, name: str) -> HttpResponse:
     """The HTML version, alone and sandboxed: no script, no form, no same-origin access."""
-    paths = {p.name: p for p in _mailbox()}
+    paths = {p.name: p for p in _mailbox(request)}
     if not NAME_RE.fullmatch(name) or name not in paths:
         raise Http404
     response = HttpResponse(_read(paths[name]).html, content_type="text/html; charset=utf-8")

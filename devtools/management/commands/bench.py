@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from pajr.bench import CASES, NotifyOptions, bench_database, bench_measure, bench_seed, bench_write
+from devtools.bench import CASES, NotifyOptions, bench_database, bench_measure, bench_seed, bench_write
 
 
 class Command(BaseCommand):
