@@ -212,6 +212,20 @@ def duplicate_keys(candidate: Candidate) -> set[tuple]:
     return keys
 
 
+MATCH_LABELS = {
+    "email": _("même adresse courriel"),
+    "phone": _("même numéro de téléphone"),
+    "name": _("mêmes prénom, nom et date de naissance"),
+}
+
+
+def merge_reasons(first: Candidate, second: Candidate) -> list[str]:
+    """Why two files may be the same person's (what duplicate_keys they share), in words; empty
+    when they share nothing, and may not be merged."""
+    shared = {key[0] for key in duplicate_keys(first) & duplicate_keys(second)}
+    return [str(label) for kind, label in MATCH_LABELS.items() if kind in shared]
+
+
 def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """Set `possible_duplicates` on each candidate of the page: the other files with the same
     email (case-insensitive), the same phone, or the same name (case- and accent-insensitive) and

@@ -21,6 +21,8 @@ from referrals.locks import lock_files_and_referrals
 from referrals.models import Referral
 from referrals.services import referrals_move_to
 
+from .selectors import merge_reasons
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,8 +59,9 @@ def candidates_merge(*, keep: Candidate, merge: Candidate, by: User) -> Candidat
     their links and logs) move to `keep` (the referrals app), then everything else of `merge`
     (candidates.services.candidate_absorb), which is closed and anonymized. Refused
     (CandidateError) for anyone but a counsellor, a file merged into itself, anonymized files,
-    drafts, two referrals waiting for an answer, and a waiting referral that would land on a file
-    that cannot be referred now."""
+    drafts, files that share neither an email, a phone, nor a name with a date of birth
+    (merge_reasons), two referrals waiting for an answer, and a waiting referral that would land on
+    a file that cannot be referred now."""
     if not by.is_counsellor:
         raise CandidateError(_("Seul·e un·e conseiller·ère EER peut fusionner des dossiers."))
     if keep.pk == merge.pk:
@@ -86,6 +89,13 @@ def candidates_merge(*, keep: Candidate, merge: Candidate, by: User) -> Candidat
                 _(
                     "Les deux dossiers ont une orientation en attente de réponse : retirez l'une d'elles "
                     "avant de fusionner."
+                )
+            )
+        if not merge_reasons(keep, merge):
+            raise CandidateError(
+                _(
+                    "Ces deux dossiers ne partagent ni courriel, ni téléphone, ni nom et date de naissance : ils ne "
+                    "peuvent pas être ceux d'une même personne, et ne sont pas fusionnés."
                 )
             )
         referral_moved = any(referral.candidate_id == merge.pk for referral in pending)

@@ -2,8 +2,8 @@
 var/mail/ and shown at /dev/courriels/, so that the whole path can be walked in a browser alone."""
 
 import email
-import ipaddress
 import email.policy
+import ipaddress
 import re
 import uuid
 from dataclasses import dataclass

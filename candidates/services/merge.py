@@ -90,8 +90,13 @@ def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_mo
     candidate_anonymize_fields(merge)  # before `keep` may take its account
     result.account_moved = user is not None and keep.user_id is None
     if result.account_moved:
+        # The account follows the identity it proved: the kept file's address becomes the one the
+        # person signs in with.
         keep.user = user
         filled.append("user")
+        if keep.email.casefold() != user.email.casefold():
+            keep.email = user.email
+            filled.append("email")
     elif user is not None:
         user_deactivate_and_anonymize(user=user)
     keep.save(update_fields=[*filled, "updated_at"])

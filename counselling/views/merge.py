@@ -14,6 +14,7 @@ from candidates.services import CandidateError
 from common.http import int_or_none
 from referrals.models import Referral
 
+from ..selectors import merge_reasons
 from ..services import candidates_merge
 from .file import back_to_file
 
@@ -34,7 +35,7 @@ def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     candidates = {
         candidate.pk: candidate
         for candidate in Candidate.objects.filter(pk__in=(pk, other_pk))
-        .select_related("counsellor")
+        .select_related("counsellor", "user")
         .annotate(
             events_count=_count_of(CandidateEvent),
             notes_count=_count_of(CoachingNote),
@@ -44,10 +45,12 @@ def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     }
     if len(candidates) != 2:
         raise Http404
+    keep, merge = candidates[pk], candidates[other_pk]
+    account = keep.user or merge.user  # the account that stays (candidates.services.candidate_absorb)
     return render(
         request,
         "counselling/merge_confirm.html",
-        {"keep": candidates[pk], "merge": candidates[other_pk]},
+        {"keep": keep, "merge": merge, "reasons": merge_reasons(keep, merge), "account": account},
     )
 
 

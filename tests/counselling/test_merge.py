@@ -32,6 +32,14 @@ from tests.history import text_of
 pytestmark = pytest.mark.django_db
 
 
+SAME_PHONE = "+14185559999"
+
+
+def twin(**kwargs) -> Candidate:
+    """A file of the same person as the other twins: the same phone number."""
+    return CandidateFactory(**{"phone": SAME_PHONE, **kwargs})
+
+
 def confirm_url(keep, merge):
     return reverse("counselling:merge_confirm", args=[keep.pk, merge.pk])
 
@@ -64,8 +72,8 @@ def snapshot(*candidates):
 
 
 def test_everything_of_both_files_is_kept(counsellor):
-    keep = CandidateFactory(status="coaching", counsellor=counsellor)
-    merge = CandidateFactory(status="referred")
+    keep = twin(status="coaching", counsellor=counsellor)
+    merge = twin(status="referred")
     agent = AgentFactory()
     referral = ReferralFactory(candidate=merge)
     ReferralTransition.objects.create(referral=referral, to_status="pending", by_user=counsellor)
@@ -92,9 +100,9 @@ def test_everything_of_both_files_is_kept(counsellor):
 
 def test_targets_are_re_ranked_without_duplicates_and_capped_at_three(counsellor):
     shared, own, a, b, c = (TerritoryFactory() for _ in range(5))
-    keep = CandidateFactory(target_territory=shared)
+    keep = twin(target_territory=shared)
     CandidateTarget.objects.create(candidate=keep, territory=own, rank=3)  # a gap at rank 2
-    merge = CandidateFactory(target_territory=a)
+    merge = twin(target_territory=a)
     CandidateTarget.objects.create(candidate=merge, territory=shared, rank=2)
     CandidateTarget.objects.create(candidate=merge, territory=b, rank=3)
 
@@ -107,8 +115,9 @@ def test_targets_are_re_ranked_without_duplicates_and_capped_at_three(counsellor
 
 def test_blanks_of_the_kept_file_are_filled(counsellor, settings, tmp_path):
     other = CounsellorFactory()
-    keep = CandidateFactory(occupation_field="Soudure", phone="")
-    merge = CandidateFactory(
+    keep = twin(occupation_field="Soudure", phone="", email="amina.d@example.org", user=None)
+    merge = twin(
+        email="Amina.D@example.org",  # the same address, another case: the same person
         phone="+14185550199",
         date_of_birth=datetime.date(1995, 3, 4),
         occupation_field="Autre",
@@ -129,8 +138,8 @@ def test_blanks_of_the_kept_file_are_filled(counsellor, settings, tmp_path):
 
 
 def test_the_cv_moves_when_the_kept_file_has_none(counsellor, django_capture_on_commit_callbacks):
-    keep = CandidateFactory()
-    merge = CandidateFactory(cv_filename="mon-cv.pdf")
+    keep = twin()
+    merge = twin(cv_filename="mon-cv.pdf")
     merge.cv.save("cv", ContentFile(b"%PDF-1.4"), save=True)
     name = merge.cv.name
 
@@ -143,7 +152,7 @@ def test_the_cv_moves_when_the_kept_file_has_none(counsellor, django_capture_on_
 
 
 def test_when_both_have_a_cv_the_merged_one_is_deleted(counsellor, django_capture_on_commit_callbacks):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
     keep.cv.save("cv", ContentFile(b"%PDF-1.4 keep"), save=True)
     merge.cv.save("cv", ContentFile(b"%PDF-1.4 merge"), save=True)
     kept_name, merged_name = keep.cv.name, merge.cv.name
@@ -158,22 +167,22 @@ def test_when_both_have_a_cv_the_merged_one_is_deleted(counsellor, django_captur
 
 
 def test_the_kept_assessment_stays_else_the_merged_one_moves(counsellor):
-    keep = CandidateFactory(mature=True)
-    merge = CandidateFactory(mature=True)
+    keep = twin(mature=True)
+    merge = twin(mature=True)
     kept = keep.maturity
     candidates_merge(keep=keep, merge=merge, by=counsellor)
     assert MaturityAssessment.objects.get(candidate=keep) == kept
     assert MaturityAssessment.objects.get(candidate=merge).mature_note == ""
 
-    keep2, merge2 = CandidateFactory(), CandidateFactory(mature=True)
+    keep2, merge2 = twin(), twin(mature=True)
     moved = merge2.maturity
     candidates_merge(keep=keep2, merge=merge2, by=counsellor)
     assert MaturityAssessment.objects.get(candidate=keep2) == moved
 
 
 def test_the_merged_file_is_closed_and_anonymized(counsellor):
-    keep = CandidateFactory()
-    merge = CandidateFactory(first_name="Amina", phone="+14185550111", occupation_field="Infirmière")
+    keep = twin(email="amina.d@example.org", user=None)
+    merge = twin(email="amina.d@example.org", first_name="Amina", phone="+14185550111", occupation_field="Infirmière")
 
     candidates_merge(keep=keep, merge=merge, by=counsellor)
 
@@ -193,8 +202,8 @@ def test_the_merged_file_is_closed_and_anonymized(counsellor):
 
 
 def test_the_account_moves_when_the_kept_file_has_none(counsellor):
-    keep = CandidateFactory(user=None)
-    merge = CandidateFactory()
+    keep = twin(user=None)
+    merge = twin()
     user = merge.user
 
     candidates_merge(keep=keep, merge=merge, by=counsellor)
@@ -207,7 +216,7 @@ def test_the_account_moves_when_the_kept_file_has_none(counsellor):
 
 
 def test_otherwise_the_merged_account_is_deactivated(counsellor):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
     user = merge.user
 
     candidates_merge(keep=keep, merge=merge, by=counsellor)
@@ -222,24 +231,24 @@ def test_otherwise_the_merged_account_is_deactivated(counsellor):
 
 
 def _two_pending():
-    keep, merge = CandidateFactory(status="referred"), CandidateFactory(status="referred")
+    keep, merge = twin(status="referred"), twin(status="referred")
     ReferralFactory(candidate=keep)
     ReferralFactory(candidate=merge)
     return keep, merge
 
 
 def _anonymized():
-    return CandidateFactory(), CandidateFactory(anonymized_at=datetime.datetime.now(datetime.UTC))
+    return twin(), twin(anonymized_at=datetime.datetime.now(datetime.UTC))
 
 
 @pytest.mark.parametrize(
     ("make", "by_role", "match"),
     [
         (_two_pending, "counsellor", "orientation en attente"),
-        (lambda: (c := CandidateFactory(), c), "counsellor", "lui-même"),
+        (lambda: (c := twin(), c), "counsellor", "lui-même"),
         (_anonymized, "counsellor", "anonymisé"),
-        (lambda: (CandidateFactory(status="draft"), CandidateFactory()), "counsellor", "inscription en cours"),
-        (lambda: (CandidateFactory(), CandidateFactory()), "agent", "conseiller"),
+        (lambda: (twin(status="draft"), twin()), "counsellor", "inscription en cours"),
+        (lambda: (twin(), twin()), "agent", "conseiller"),
     ],
 )
 def test_refused_merges_change_nothing(make, by_role, match):
@@ -254,7 +263,7 @@ def test_refused_merges_change_nothing(make, by_role, match):
 
 
 def test_an_inactive_counsellor_cannot_merge():
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
 
     with pytest.raises(CandidateError):
         candidates_merge(keep=keep, merge=merge, by=CounsellorFactory(is_active=False))
@@ -264,8 +273,8 @@ def test_an_inactive_counsellor_cannot_merge():
 
 
 def test_confirmation_shows_both_files_and_changes_nothing(signed_in):
-    keep = CandidateFactory(first_name="Léa", phone="+14185550123")
-    merge = CandidateFactory(first_name="Lea")
+    keep = twin(first_name="Léa", phone="+14185550123", email="lea@example.org", user=None)
+    merge = twin(first_name="Lea", email="lea@example.org")
     before = snapshot(keep, merge)
 
     response = signed_in.get(confirm_url(keep, merge))
@@ -279,14 +288,14 @@ def test_confirmation_shows_both_files_and_changes_nothing(signed_in):
 
 
 def test_confirmation_of_a_file_with_itself_or_a_missing_one_is_404(signed_in):
-    candidate = CandidateFactory()
+    candidate = twin()
 
     assert signed_in.get(confirm_url(candidate, candidate)).status_code == 404
     assert signed_in.get(reverse("counselling:merge_confirm", args=[candidate.pk, 999999])).status_code == 404
 
 
 def test_merge_from_the_confirmation_page(signed_in):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
 
     response = signed_in.post(merge_url(keep), {"other": merge.pk}, follow=True)
 
@@ -307,7 +316,7 @@ def test_a_refused_merge_is_shown_as_a_message(signed_in):
 
 
 def test_merge_is_post_only_and_needs_csrf(counsellor):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
     client = Client(enforce_csrf_checks=True)
     client.force_login(counsellor)
 
@@ -319,7 +328,7 @@ def test_merge_is_post_only_and_needs_csrf(counsellor):
 
 @pytest.mark.parametrize("role", ["candidate", "agent"])
 def test_only_counsellors_merge(client, role):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
     client.force_login(UserFactory(role=role))
 
     assert client.get(confirm_url(keep, merge)).status_code == 403
@@ -329,7 +338,7 @@ def test_only_counsellors_merge(client, role):
 
 
 def test_anonymous_is_sent_to_sign_in(client):
-    keep, merge = CandidateFactory(), CandidateFactory()
+    keep, merge = twin(), twin()
 
     for response in (client.get(confirm_url(keep, merge)), client.post(merge_url(keep), {"other": merge.pk})):
         assert response.status_code == 302
@@ -337,8 +346,8 @@ def test_anonymous_is_sent_to_sign_in(client):
 
 
 def test_the_queue_links_a_possible_duplicate_to_the_confirmation(signed_in):
-    older = CandidateFactory(email="dup@example.org", user=None)
-    newer = CandidateFactory(email="DUP@example.org", user=None)
+    older = twin(email="dup@example.org", user=None)
+    newer = twin(email="DUP@example.org", user=None)
 
     content = signed_in.get(reverse("counselling:queue"), {"vue": "tous"}).content.decode()
     content += signed_in.get(reverse("counselling:queue")).content.decode()
@@ -356,8 +365,8 @@ def _with_rows(candidate, n, counsellor):
 
 
 def test_confirmation_query_count_does_not_grow(signed_in, counsellor, django_assert_num_queries):
-    small_keep, small_merge = CandidateFactory(), CandidateFactory()
-    big_keep, big_merge = CandidateFactory(), CandidateFactory()
+    small_keep, small_merge = twin(), twin()
+    big_keep, big_merge = twin(), twin()
     _with_rows(small_keep, 1, counsellor)
     _with_rows(big_keep, 50, counsellor)
     _with_rows(big_merge, 50, counsellor)
@@ -372,3 +381,44 @@ def test_confirmation_query_count_does_not_grow(signed_in, counsellor, django_as
         response = signed_in.get(confirm_url(big_keep, big_merge))
     assert response.context["keep"].referrals_count == 50
     assert response.context["merge"].notes_count == 50
+
+
+def test_files_of_two_different_people_are_never_merged(counsellor):
+    keep = CandidateFactory(first_name="Amina", phone="+14185550001")
+    merge = CandidateFactory(first_name="Amina", phone="+14185550002")  # same first name only
+    before = snapshot(keep, merge)
+
+    with pytest.raises(CandidateError, match="ne partagent ni courriel"):
+        candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    assert snapshot(keep, merge) == before
+
+
+def test_the_preview_says_why_the_files_match_and_which_account_stays(signed_in):
+    keep = twin(first_name="Awa", last_name="Ndiaye", date_of_birth=datetime.date(1996, 5, 1), user=None)
+    merge = twin(first_name="AWA", last_name="Ndiaye", date_of_birth=datetime.date(1996, 5, 1))
+
+    content = signed_in.get(confirm_url(keep, merge)).content.decode()
+
+    assert "même numéro de téléphone" in content and "mêmes prénom, nom et date de naissance" in content
+    assert "même adresse courriel" not in content
+    assert f"Compte de connexion gardé : {merge.user.email}" in content
+
+
+def test_the_preview_of_unrelated_files_offers_no_merge(signed_in):
+    keep, merge = CandidateFactory(), CandidateFactory()
+
+    content = signed_in.get(confirm_url(keep, merge)).content.decode()
+
+    assert "ne peuvent pas être fusionnés" in content
+    assert "Fusionner les dossiers</button>" not in content
+
+
+def test_the_account_follows_its_identity_to_the_kept_file(counsellor):
+    keep = twin(email="ancienne@example.org", user=None)
+    merge = twin(email="nouvelle@example.org")
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    keep.refresh_from_db()
+    assert keep.user.email == keep.email == "nouvelle@example.org"

@@ -94,8 +94,11 @@ def test_merge_against_decline():
         territory = TerritoryFactory()
         agent = AgentFactory(territories=[territory])
         counsellor = CounsellorFactory()
-        keep = CandidateFactory(target_territory=territory, status=CandidateStatus.COACHING, counsellor=counsellor)
-        merge = CandidateFactory(target_territory=territory, status=CandidateStatus.REFERRED)
+        phone = "+14185559999"  # the same person's two files
+        keep = CandidateFactory(
+            target_territory=territory, status=CandidateStatus.COACHING, counsellor=counsellor, phone=phone
+        )
+        merge = CandidateFactory(target_territory=territory, status=CandidateStatus.REFERRED, phone=phone)
         referral = ReferralFactory(candidate=merge, territory=territory, sent_by=counsellor)
 
         done, refused, errors = race(
