@@ -166,7 +166,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # 10 minutes rather than allauth's 3; 3 wrong tries and it is void (a new one must be asked for,
 # which allauth rate-limits per address).
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
-ACCOUNT_FORMS = {"request_login_code": "accounts.forms.RequestLoginCodeForm"}  # not for EER staff
+ACCOUNT_FORMS = {
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",  # not for EER staff
+    "signup": "candidates.signup_form.SignupForm",  # the same time for a known and a new address
+}
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 # allauth's rate limits are on with their defaults (sign-up 20/min per IP: an EER office may
@@ -311,6 +314,8 @@ OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)
 # The agents of a referral still unanswered after this many days get one reminder.
 REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=3)
+# How many people an agent may send to EER in 24 hours ("Envoyer une personne à EER").
+AGENT_INTAKES_PER_DAY = env.int("AGENT_INTAKES_PER_DAY", default=10)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CSP = {

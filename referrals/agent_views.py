@@ -154,7 +154,7 @@ def refer_to_eer(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            _candidate, created = candidate_refer_to_eer(
+            candidate_refer_to_eer(
                 agent=request.agent,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -167,19 +167,10 @@ def refer_to_eer(request: HttpRequest) -> HttpResponse:
         except ReferralError as error:
             messages.error(request, str(error))
         else:
-            if created:
-                messages.success(
-                    request,
-                    _("Merci : la personne est inscrite chez EER, un·e conseiller·ère va la contacter."),
-                )
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Cette personne a déjà un dossier chez EER : votre note y a été ajoutée, "
-                        "le ou la conseiller·ère la verra."
-                    ),
-                )
+            messages.success(
+                request,
+                _("Merci : la personne est envoyée à EER, un·e conseiller·ère va la contacter."),
+            )
             return redirect("referrals:agent_home")
     return render(
         request,

@@ -27,7 +27,7 @@ from .deletion import (
     delete_file_after_commit,
 )
 from .emails import candidate_email_counsellor_assigned, candidate_email_file_received
-from .intake import candidate_intake_from_agent
+from .intake import agent_intakes_since, candidate_intake_from_agent
 from .merge import MERGE_FILLED_FIELDS, Absorbed, candidate_absorb
 from .pause import candidate_close, candidate_put_on_hold
 from .profile import candidate_set_cv, candidate_update_identity
@@ -79,6 +79,7 @@ __all__ = [
     "EmailAlreadyRegistered",
     "IncompleteRegistration",
     "StatusTransitionError",
+    "agent_intakes_since",
     "can_move",
     "candidate_absorb",
     "candidate_anonymize_fields",

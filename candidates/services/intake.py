@@ -3,8 +3,6 @@
 import logging
 
 from django.db import transaction
-from django.db.models.functions import Upper
-from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,50 +26,49 @@ def candidate_intake_from_agent(
     agent_email: str,
     territory_ids: list[int],
     actor: User | None,
-) -> tuple[Candidate, bool]:
+) -> Candidate:
     """A PAJ agent sends a person whose project is not mature yet to EER coaching, with the
-    person's agreement. Opens a submitted file awaiting triage (no account: the person can create
-    one later), with the coaching consent the agent collected and the agent's note on its timeline;
-    when a file already exists for that email, only the note is added to it. Returns the file and
-    whether it was created. The caller (the referrals app) checks who the agent is."""
-    email = email.strip().lower()
-    params = {"agent": agent_name, "agent_email": agent_email, "territories": territory_ids}
+    person's agreement: a new file awaiting triage (no account: the person can create one later),
+    with the coaching consent the agent collected and the agent's note on its timeline. Always a
+    new file, whatever files exist: the agent learns nothing of them, and a file they never
+    received is not touched. The counsellors' triage shows the possible duplicates (same email,
+    phone or name and date of birth) and merges them. The caller (the referrals app) checks who
+    the agent is and how many they sent today."""
     with transaction.atomic():
-        existing = (
-            Candidate.objects.select_for_update(of=("self",))
-            .filter(Exact(Upper("email"), email.upper()), anonymized_at__isnull=True)
-            .order_by("-created_at", "-id")
-            .first()
+        candidate = Candidate.objects.create(
+            first_name=first_name,
+            last_name=last_name,
+            email=email.strip().lower(),
+            phone=phone or "",
+            language=language,
+            profile_kind=ProfileKind.IMMIGRANT,
+            status=CandidateStatus.NEW,
+            submitted_at=timezone.now(),
         )
-        candidate, created = existing, existing is None
-        if created:
-            candidate = Candidate.objects.create(
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                phone=phone or "",
-                language=language,
-                profile_kind=ProfileKind.IMMIGRANT,
-                status=CandidateStatus.NEW,
-                submitted_at=timezone.now(),
-            )
-            Consent.objects.create(
-                candidate=candidate,
-                purpose=Consent.Purpose.COACHING,
-                granted=True,
-                text_version=CONSENT_TEXTS[Consent.Purpose.COACHING].version,
-                method=Consent.Method.AGENT,
-            )
-            CandidateEvent.objects.create(
-                candidate=candidate, kind=CandidateEvent.Kind.REGISTERED, to_status=candidate.status, actor=actor
-            )
+        Consent.objects.create(
+            candidate=candidate,
+            purpose=Consent.Purpose.COACHING,
+            granted=True,
+            text_version=CONSENT_TEXTS[Consent.Purpose.COACHING].version,
+            method=Consent.Method.AGENT,
+        )
+        CandidateEvent.objects.create(
+            candidate=candidate, kind=CandidateEvent.Kind.REGISTERED, to_status=candidate.status, actor=actor
+        )
         CandidateEvent.objects.create(
             candidate=candidate,
             kind=CandidateEvent.Kind.AGENT_REFERRAL,
             actor=actor,
             code=EventCode.AGENT_REFERRAL,
-            params=params,
+            params={"agent": agent_name, "agent_email": agent_email, "territories": territory_ids},
             note=note,
         )
-    logger.info("candidate_intake_from_agent candidate=%s created=%s", candidate.pk, created)
-    return candidate, created
+    logger.info("candidate_intake_from_agent candidate=%s", candidate.pk)
+    return candidate
+
+
+def agent_intakes_since(*, actor: User, since) -> int:
+    """How many people this agent's account sent to EER since `since` (the daily limit)."""
+    return CandidateEvent.objects.filter(
+        kind=CandidateEvent.Kind.AGENT_REFERRAL, actor=actor, created_at__gte=since
+    ).count()

@@ -34,6 +34,7 @@ from .cases import (
     case_statistics,
 )
 from .notify import NotifyOptions, case_notify_baseline, case_notify_burst, case_notify_steady
+from .signup import case_signup_existing, case_signup_new
 
 # Case name → function. `raw_sql` reuses the SQL the `queue` case captured. Later issues add theirs.
 CASES: dict[str, Callable[[Bench], CaseResult]] = {
@@ -50,6 +51,8 @@ CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "notify_steady": case_notify_steady,
     "notify_burst": case_notify_burst,
     "notify_baseline": case_notify_baseline,
+    "signup_new": case_signup_new,
+    "signup_existing": case_signup_existing,
 }
 
 

@@ -187,3 +187,15 @@ def test_a_signed_in_candidate_is_sent_on(client):
     client.force_login(CandidateFactory().user)
 
     assert client.get(URL).status_code == 302
+
+
+def test_the_verification_email_repeats_nothing_the_visitor_typed(post, valid, mailoutbox):
+    """Anyone can sign up with anyone's address: the email sent there carries the code and the
+    platform's words only, not a name that could be a message or a link."""
+    post({**valid, "first_name": "Gagnez", "last_name": "https://arnaque.example/prix"})
+
+    message = mailoutbox[0]
+    assert code_in(message)
+    for text in ("Gagnez", "arnaque", "https://arnaque"):
+        assert text not in message.body and text not in message.subject
+        assert all(text not in body for body, _mimetype in getattr(message, "alternatives", []))

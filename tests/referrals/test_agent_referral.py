@@ -48,9 +48,8 @@ def form_data(**overrides):
 
 
 def test_a_new_file_waits_for_triage_with_the_agents_note(agent):
-    candidate, created = refer(agent)
+    candidate = refer(agent)
 
-    assert created
     candidate.refresh_from_db()
     assert (candidate.first_name, candidate.last_name, candidate.email, str(candidate.phone)) == (
         "Awa",
@@ -82,7 +81,7 @@ def test_a_new_file_waits_for_triage_with_the_agents_note(agent):
 
 
 def test_the_new_file_is_in_the_counsellors_to_triage_tab(client, agent):
-    candidate, _ = refer(agent)
+    candidate = refer(agent)
 
     assert candidate in Candidate.objects.awaiting_triage()
     assert candidate in Candidate.objects.to_triage()
@@ -91,26 +90,30 @@ def test_the_new_file_is_in_the_counsellors_to_triage_tab(client, agent):
     assert "Ndiaye" in page
 
 
-def test_an_existing_file_gets_the_note_and_no_duplicate(agent):
+def test_an_existing_file_is_untouched_and_the_new_one_is_flagged_for_triage(client, agent):
+    """Whatever files exist, the agent's note opens a new file: the agent learns nothing of them, a
+    file they never received gets nothing from them, and the counsellors see the possible
+    duplicate at triage and merge."""
     existing = CandidateFactory(email="awa.ndiaye@example.org", status=CandidateStatus.COACHING)
-    consents_before = Consent.objects.filter(candidate=existing).count()
+    events_before = CandidateEvent.objects.filter(candidate=existing).count()
 
-    candidate, created = refer(agent, email="AWA.NDIAYE@example.org", first_name="Autre", last_name="Nom")
+    candidate = refer(agent, email="AWA.NDIAYE@example.org", first_name="Autre", last_name="Nom")
 
-    assert (candidate, created) == (existing, False)
-    assert Candidate.objects.count() == 1
-    existing.refresh_from_db()
-    assert (existing.first_name, existing.status) != ("Autre", CandidateStatus.NEW)
-    assert Consent.objects.filter(candidate=existing).count() == consents_before
-    assert NOTE in CandidateEvent.objects.get(candidate=existing, kind=CandidateEvent.Kind.AGENT_REFERRAL).note
+    assert candidate != existing and Candidate.objects.count() == 2
+    assert CandidateEvent.objects.filter(candidate=existing).count() == events_before
+    client.force_login(CounsellorFactory())
+    page = client.get(reverse("counselling:queue"), {"vue": "a-trier"}).content.decode()
+    assert reverse("counselling:merge_confirm", args=[existing.pk, candidate.pk]) in page
 
 
-def test_an_anonymized_file_with_that_email_is_not_reused(agent):
-    CandidateFactory(email="awa.ndiaye@example.org", anonymized_at="2026-01-01T00:00Z")
+def test_an_agent_sends_at_most_the_daily_limit(agent, settings):
+    settings.AGENT_INTAKES_PER_DAY = 2
+    refer(agent, email="a@example.org")
+    refer(agent, email="b@example.org")
 
-    _, created = refer(agent)
-
-    assert created
+    with pytest.raises(ReferralError, match="maximum"):
+        refer(agent, email="c@example.org")
+    assert Candidate.objects.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -159,17 +162,15 @@ def test_agent_sends_a_person_from_the_form(client, agent):
     assert "un·e conseiller·ère va la contacter" in client.get(response["Location"]).content.decode()
 
 
-def test_the_form_says_the_person_is_known_without_showing_the_file(client, agent):
-    existing = CandidateFactory(email="awa.ndiaye@example.org", first_name="Secret", goals="Objectifs confidentiels")
+def test_the_form_says_the_same_whatever_files_exist(client, agent):
     client.force_login(agent.user)
+    unknown = client.post(reverse("referrals:agent_refer_to_eer"), form_data(), follow=True).content.decode()
+    CandidateFactory(email="awa.ndiaye@example.org", first_name="Secret", goals="Objectifs confidentiels")
 
-    response = client.post(reverse("referrals:agent_refer_to_eer"), form_data(), follow=True)
+    known = client.post(reverse("referrals:agent_refer_to_eer"), form_data(), follow=True).content.decode()
 
-    page = response.content.decode()
-    assert "déjà un dossier" in page
-    assert "Secret" not in page
-    assert "Objectifs confidentiels" not in page
-    assert Candidate.objects.get() == existing
+    assert known.split("<main")[1] == unknown.split("<main")[1]
+    assert "Secret" not in known and "Objectifs confidentiels" not in known
 
 
 @pytest.mark.parametrize("missing", ["consent", "first_name", "last_name", "email", "note", "language"])
