@@ -8,3 +8,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Comptes")
+
+    def ready(self) -> None:
+        from . import sessions  # noqa: F401  (connects user_logged_in)

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +56,9 @@ class User(AbstractUser):
         help_text=_("Dernière visite de l'onglet « Réponses depuis ma dernière visite »."),
     )
 
+    # Changed by "sign out everywhere": every session signed in before no longer matches.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -68,6 +72,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, with the session epoch: a new password or "sign out
+        everywhere" (accounts.services.user_sign_out_everywhere) ends every other session."""
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    @property
+    def is_staff_member(self) -> bool:
+        """EER counsellors and coordinators, and anyone who reaches the admin: the accounts that see
+        every file, held to a second factor and shorter sessions."""
+        return self.is_active and (self.role in self.STAFF_ROLES or self.is_staff or self.is_superuser)
 
     @property
     def is_counsellor(self) -> bool:

@@ -4,8 +4,9 @@ than saving users themselves."""
 import datetime
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, RestrictedError
 
 from .models import User
 
@@ -85,3 +86,11 @@ def user_mark_referrals_seen(*, user: User, at: datetime.datetime) -> None:
     "Réponses" tab lists what was answered since)."""
     User.objects.filter(pk=user.pk).update(referrals_seen_at=at)
     user.referrals_seen_at = at
+
+
+def user_sign_out_everywhere(*, request, user: User) -> None:
+    """End every session of `user` but the one of `request`: the session hash changes with the
+    epoch, so the others no longer verify; this one is updated to match."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    update_session_auth_hash(request, user)

@@ -17,10 +17,9 @@ class CommonConfig(AppConfig):
 
 
 def ensure_embedded_folders() -> None:
-    """The folders the embedded defaults write to (the SQLite file's, the filesystem broker's),
-    made when Django starts rather than when the settings are imported. Nothing is made for a
-    deployment on PostgreSQL and Redis."""
-    folders = []
+    """The folders the embedded defaults write to (the SQLite file's, the filesystem broker's) and
+    the static files' one, made when Django starts rather than when the settings are imported."""
+    folders = [Path(settings.STATIC_ROOT)]  # WhiteNoise looks there at start (collectstatic fills it)
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         folders += [Path(str(database["NAME"])).parent, Path(str(database.get("TEST", {}).get("NAME") or "x")).parent]

@@ -10,6 +10,7 @@ admin.site.site_header = _("PAJR – EER : administration")
 admin.site.site_title = _("PAJR – EER")
 
 urlpatterns = [
+    path("", include("accounts.urls")),
     path("", include("candidates.urls")),
     path("", include("my_file.urls")),
     path("", include("counselling.urls")),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sante/", views.health, name="health"),
+    # The admin signs in through the platform's sign-in, which asks staff for their second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

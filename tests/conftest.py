@@ -51,6 +51,25 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """In tests, `force_login` stands for a complete sign-in: for staff, with the second factor
+    (accounts.second_factor). The second factor's own tests sign in for real."""
+    from django.test.client import ClientMixin
+
+    from accounts.second_factor import ENROLLED_IN_SESSION
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[ENROLLED_IN_SESSION] = True
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture
 def counsellor(db):
     from tests.factories import CounsellorFactory

@@ -15,6 +15,30 @@ from referrals.models import Referral
 from territories.models import Agent, Region, Territory
 
 PASSWORD = "un-mot-de-passe-solide-2026"
+# The authenticator app every staff member of the tests has (accounts.second_factor): a test
+# computes the current code with pyotp.TOTP(TOTP_SECRET).now().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The authenticator app's current code, as a person would read it: not in the last seconds of
+    its 30-second window (the server would already be in the next one)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    remaining = totp.interval - time.time() % totp.interval
+    if remaining < 3:
+        time.sleep(remaining + 0.2)
+    return totp.now()
+
+
+def with_totp(user: User, secret: str = TOTP_SECRET) -> User:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return user
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,11 +59,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 
 
-class CounsellorFactory(UserFactory):
+class StaffFactory(UserFactory):
+    """Staff see every file: they have a second factor (an authenticator app), unless totp=False."""
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            with_totp(obj)
+
+
+class CounsellorFactory(StaffFactory):
     role = User.Role.COUNSELLOR
 
 
-class CoordinatorFactory(UserFactory):
+class CoordinatorFactory(StaffFactory):
     role = User.Role.COORDINATOR
     is_staff = True
 

@@ -6,8 +6,9 @@ be close, or the time tells who is registered. Real password hashing, allauth's 
 import itertools
 import time
 
+from django.db import connection
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -43,8 +44,10 @@ def _time_signups(emails: list[str]) -> CaseResult:
             response = client.post(url, _form(email))
             timings.append(time.perf_counter() - start)
             assert response.status_code == 302, f"sign-up answered {response.status_code}"
+        with CaptureQueriesContext(connection) as captured:  # counted apart: the log slows the timed ones
+            Client().post(url, _form(emails[0]))
     p50, p95 = percentiles(timings)
-    return CaseResult(p50_ms=p50, p95_ms=p95, queries=0, note=f"{len(timings)} sign-ups")
+    return CaseResult(p50_ms=p50, p95_ms=p95, queries=len(captured), note=f"{len(timings)} sign-ups")
 
 
 def case_signup_new(bench: Bench) -> CaseResult:

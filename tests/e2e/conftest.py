@@ -134,3 +134,18 @@ def new_page(browser, live_server, settings) -> Iterator[Callable[[], Page]]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """On the sign-in page: the address and the password, then, for staff, the current code of the
+    authenticator app every staff member of the tests has (tests.factories.TOTP_SECRET)."""
+    from tests.factories import totp_code
+
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("form[action*='/comptes/login/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/comptes/2fa/authenticate/" in page.url:
+        page.locator("#id_code").fill(totp_code())
+        page.locator("#id_code").press("Enter")
+        page.wait_for_load_state()

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from referrals.services import referral_link_create
 from tests.conftest import chromium_path, require
+from tests.e2e.conftest import sign_in as sign_in_here
 from tests.factories import PASSWORD, AgentFactory, CandidateFactory, CounsellorFactory, ReferralFactory
 
 pytestmark = pytest.mark.browser
@@ -42,10 +43,7 @@ def audit(page: Page, path: str) -> list[str]:
 
 def sign_in(page: Page, email: str) -> None:
     page.goto(reverse("account_login"))
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form[action$='/comptes/login/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_here(page, email, PASSWORD)
 
 
 @pytest.mark.parametrize("language", ["fr-ca", "en"])

@@ -12,17 +12,12 @@ from playwright.sync_api import Page, expect
 
 from candidates.models import years_ago
 from tests.documents import make_pdf
+from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, AgentFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 CANDIDATE_PASSWORD = "Saguenay-en-hiver-2026"
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def accessibility_problems(page: Page) -> list[str]:

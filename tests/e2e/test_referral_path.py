@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from candidates.models import Candidate, CandidateStatus
 from referrals.models import Referral
-from tests.e2e.test_browser_path import accessibility_problems, sign_in
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_browser_path import accessibility_problems
 from tests.factories import PASSWORD, AgentFactory, CandidateFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

@@ -83,10 +83,12 @@ def test_logout_is_post_only(client, counsellor):
     assert client.get(reverse("counselling:queue")).status_code == 302
 
 
-def test_counsellor_signs_in_with_email_and_password(client, counsellor):
-    from tests.factories import PASSWORD
+def test_counsellor_signs_in_with_email_password_and_second_factor(client, counsellor):
+    from tests.factories import PASSWORD, totp_code
 
     response = client.post(reverse("account_login"), {"login": counsellor.email.upper(), "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
 
     assert response.status_code == 302
     assert client.get(reverse("counselling:queue")).status_code == 200

@@ -1,0 +1,81 @@
+"""A second factor for the accounts that see every file (EER counsellors, coordinators, the admin).
+
+With allauth's MFA (TOTP, passkeys, recovery codes): a staff member without one is sent to set
+one up before any other page; a staff session that was not opened with one (or that did not just
+set one up) is ended and must sign in again. A password reset never opens a session by itself
+(ACCOUNT_LOGIN_ON_PASSWORD_RESET is off): the sign-in that follows asks for the second factor.
+Agents and candidates may add a passkey; nothing is required of them."""
+
+import datetime
+import time
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .sessions import SIGNED_IN_AT
+
+ENROLLED_IN_SESSION = "second_factor_enrolled"
+# Where a staff member without a second factor may still go: setting one up (allauth's pages under
+# /comptes/), signing out, the language switch, the health check, static files.
+OPEN_PREFIXES = ("/comptes/", "/i18n/", "/sante/", "/static/")
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def session_used_second_factor(request) -> bool:
+    """Signed in with a second factor (allauth's authentication records), or set one up since
+    signing in (its code or passkey was just used to create it)."""
+    if request.session.get(ENROLLED_IN_SESSION):
+        return True
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+class StaffSecondFactorMiddleware:
+    """After the messages and the staff session's timeouts."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_staff_member
+            and not session_used_second_factor(request)
+        ):
+            refusal = self._refusal(request, user)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def _refusal(self, request, user):
+        signed_in = request.session.get(SIGNED_IN_AT) or time.time()
+        signed_in_at = datetime.datetime.fromtimestamp(signed_in, tz=datetime.UTC)
+        created = list(
+            Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).values_list("created_at", flat=True)
+        )
+        if any(at >= signed_in_at for at in created):
+            request.session[ENROLLED_IN_SESSION] = True  # set up in this session: proven
+            return None
+        if created:
+            # A session opened without the second factor the account has (an old session, a
+            # sign-in that went around it): signed out, and asked for it at the next sign-in.
+            logout(request)
+            messages.info(request, _("Reconnectez-vous avec votre second facteur."))
+            return redirect_to_login(request.get_full_path())
+        if request.path.startswith(OPEN_PREFIXES):
+            return None
+        messages.info(
+            request,
+            _(
+                "Votre compte donne accès aux dossiers de toutes les personnes : protégez-le d'un second facteur "
+                "(application d'authentification ou clé d'accès) avant de continuer."
+            ),
+        )
+        return redirect(reverse("mfa_index"))
