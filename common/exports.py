@@ -37,15 +37,24 @@ def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:
     return "\ufeff" + out.getvalue()
 
 
+def undefuse(value: str) -> str:
+    """A cell read back from a CSV this module wrote (an import of an export): without the
+    apostrophe `defuse` added."""
+    return value[1:] if value.startswith("'") and value[1:2].startswith(FORMULA_PREFIXES) and value[1:2] else value
+
+
 def xlsx_bytes(header: Sequence, rows: Iterable[Sequence], *, sheet: str) -> bytes:
-    """One sheet; text cells are written as text (never as formulas), numbers as numbers."""
+    """One sheet; text cells are typed as text, which a spreadsheet never runs as a formula, so
+    they are written as they are ("+1 418-555-0123" stays a phone number); numbers as numbers."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
 
     def cells(values: Sequence) -> list:
         row = []
         for value in values:
-            cell = WriteOnlyCell(worksheet, value=defuse(value))
+            if value is None or isinstance(value, bool):
+                value = "" if value is None else str(value)
+            cell = WriteOnlyCell(worksheet, value=value if isinstance(value, int | float) else str(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a string cell, whatever it starts with
             row.append(cell)

@@ -22,8 +22,11 @@ def page_number(value: str | None) -> int:
 
 
 def safe_next(request: HttpRequest, next_url: str, *, default: str) -> str:
-    """`next_url` when it stays on this site, else `default`."""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    """`next_url` when it is a path on this site, else `default` (anything else, say a word,
+    would be taken by redirect() for a view's name)."""
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
         return default
     return next_url
 

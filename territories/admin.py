@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from common.exports import download
 
 from .models import AdminUnit, Agent, Region, SettlementProgram, Territory
 from .services import (
@@ -62,9 +63,11 @@ class CsvImportExportMixin:
     def export_csv_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        response = HttpResponse(type(self).csv_export(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}-{timezone.localdate():%Y-%m-%d}.csv"'
-        return response
+        return download(
+            type(self).csv_export(),
+            filename=f"{self.csv_name}-{timezone.localdate():%Y-%m-%d}.csv",
+            content_type="text/csv; charset=utf-8",
+        )
 
     def import_csv_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_add_permission(request) and self.has_change_permission(request)):

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_sync_agent_account
+from common.exports import csv_text, undefuse
 
 from .models import AdminUnit, Agent, Region, Territory
 
@@ -198,10 +200,30 @@ def _csv_rows(text: str, columns: list[str], report: ImportReport) -> list[tuple
         report.file_errors.append(_("Colonnes manquantes : %(columns)s.") % {"columns": ", ".join(missing_required)})
         return []
     return [
-        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k in columns})
+        (reader.line_num, {k: undefuse((v or "").strip()) for k, v in row.items() if k in columns})
         for row in reader
         if any((v or "").strip() for k, v in row.items() if k)
     ]
+
+
+def _cell_errors(data: dict[str, str], model) -> list[str]:
+    """What no database column would take, found at the preview rather than at the confirmation:
+    a NUL character (PostgreSQL refuses it), or a value longer than its column."""
+    errors = []
+    for column, value in data.items():
+        if "\x00" in value:
+            errors.append(_("La colonne « %(column)s » contient un caractère nul.") % {"column": column})
+            continue
+        try:
+            limit = model._meta.get_field(column).max_length
+        except FieldDoesNotExist:
+            continue
+        if limit and len(value) > limit:
+            errors.append(
+                _("La colonne « %(column)s » dépasse %(limit)s caractères (%(length)s).")
+                % {"column": column, "limit": limit, "length": len(value)}
+            )
+    return errors
 
 
 def _parse_bool(value: str, row: ImportRow, default: bool) -> bool:
@@ -239,6 +261,7 @@ def territories_import(*, text: str, wet_run: bool) -> ImportReport:
         code = data.get("code", "")
         row = ImportRow(line=line, key=code)
         report.rows.append(row)
+        row.errors += _cell_errors(data, Territory)
         if not code:
             row.errors.append(_("Le code est obligatoire."))
         elif len(code) > Territory._meta.get_field("code").max_length:
@@ -322,6 +345,7 @@ def agents_import(*, text: str, wet_run: bool) -> ImportReport:
         email = data.get("email", "").lower()
         row = ImportRow(line=line, key=email)
         report.rows.append(row)
+        row.errors += _cell_errors(data, Agent)
         try:
             validate_email(email)
         except ValidationError:
@@ -409,12 +433,11 @@ def agents_import(*, text: str, wet_run: bool) -> ImportReport:
 
 
 def territories_csv_export() -> str:
-    """Every territory, in the columns territories_import reads (two queries)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(TERRITORY_COLUMNS)
-    for t in Territory.objects.select_related("region").prefetch_related("units").order_by("code"):
-        writer.writerow(
+    """Every territory, in the columns territories_import reads (two queries), through the one
+    safe CSV writer (common.exports: no cell runs as a formula)."""
+    return csv_text(
+        TERRITORY_COLUMNS,
+        (
             [
                 t.code,
                 t.name,
@@ -423,17 +446,17 @@ def territories_csv_export() -> str:
                 LIST_SEPARATOR.join(sorted(u.code for u in t.units.all())),
                 *(getattr(t, column) for column in TERRITORY_TEXT_COLUMNS),
             ]
-        )
-    return out.getvalue()
+            for t in Territory.objects.select_related("region").prefetch_related("units").order_by("code")
+        ),
+    )
 
 
 def agents_csv_export() -> str:
-    """Every agent, in the columns agents_import reads (two queries)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(AGENT_COLUMNS)
-    for a in Agent.objects.prefetch_related("territories").order_by("email"):
-        writer.writerow(
+    """Every agent, in the columns agents_import reads (two queries), through the one safe CSV
+    writer (common.exports)."""
+    return csv_text(
+        AGENT_COLUMNS,
+        (
             [
                 a.email,
                 a.first_name,
@@ -443,5 +466,6 @@ def agents_csv_export() -> str:
                 LIST_SEPARATOR.join(sorted(t.code for t in a.territories.all())),
                 "1" if a.is_active else "0",
             ]
-        )
-    return out.getvalue()
+            for a in Agent.objects.prefetch_related("territories").order_by("email")
+        ),
+    )

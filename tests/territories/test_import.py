@@ -112,3 +112,35 @@ def test_import_needs_change_permission(client):
 
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:territories_agent_import_csv")).status_code == 403
+
+
+def test_cells_no_column_would_take_are_errors_at_the_preview_not_at_the_confirmation():
+    RegionFactory(code="08")
+    text = HEADER + "LONG," + "N" * 121 + ",08,,,,\nNUL,Nul\x00le,08,,,,\nOK,Bon,08,,,,\n"
+
+    preview = territories_import(text=text, wet_run=False)
+    confirmed = territories_import(text=text, wet_run=True)
+
+    errors = {row.key: row.errors for row in preview.rows if row.errors}
+    assert errors == {
+        "LONG": ["La colonne « name » dépasse 120 caractères (121)."],
+        "NUL": ["La colonne « name » contient un caractère nul."],
+    }
+    assert not confirmed.written and not Territory.objects.exists()
+
+
+def test_an_agent_row_too_long_or_with_a_nul_is_reported():
+    TerritoryFactory(code="RN")
+    text = (
+        "email,first_name,last_name,phone,language,territory_codes,is_active\n"
+        f"a@example.org,{'A' * 101},Roy,,fr,RN,1\n"
+        "b@example.org,Bé\x00a,Roy,,fr,RN,1\n"
+    )
+
+    report = agents_import(text=text, wet_run=True)
+
+    assert [row.errors for row in report.rows] == [
+        ["La colonne « first_name » dépasse 100 caractères (101)."],
+        ["La colonne « first_name » contient un caractère nul."],
+    ]
+    assert not Agent.objects.exists()
