@@ -199,3 +199,13 @@ def test_the_verification_email_repeats_nothing_the_visitor_typed(post, valid, m
     for text in ("Gagnez", "arnaque", "https://arnaque"):
         assert text not in message.body and text not in message.subject
         assert all(text not in body for body, _mimetype in getattr(message, "alternatives", []))
+
+
+def test_invisible_formatting_characters_are_dropped_from_names(post, valid):
+    """A right-to-left override would show the name reversed to staff; a zero-width space would
+    make two names that look alike differ."""
+    post({**valid, "first_name": "Am\u202eina", "last_name": "Dia\u200bllo"})
+
+    candidate = Candidate.objects.get()
+    assert (candidate.first_name, candidate.last_name) == ("Amina", "Diallo")
+    assert (candidate.user.first_name, candidate.user.last_name) == ("Amina", "Diallo")

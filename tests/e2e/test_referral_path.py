@@ -80,7 +80,13 @@ def test_decline_passes_on_then_accept_and_follow_up_to_settled(
     second_link = link_in(to_second, live_server)
     second_page = new_page()
     second_page.goto(second_link)
+    token = second_link.rstrip("/").rsplit("/", 1)[-1]
+    assert token not in second_page.url  # the token left the URL at once
     expect(second_page.get_by_role("heading", level=1)).to_contain_text("Rimouski-Neigette")
+    # He reads English: the header's language switch works on the link's page (Django's own CSRF).
+    second_page.get_by_role("button", name="English").click()
+    expect(second_page.get_by_role("button", name="Accept this referral")).to_be_visible()
+    second_page.get_by_role("button", name="Français").click()
     second_page.get_by_role("button", name="Accepter cette orientation").click()
     expect(second_page.locator("#decision")).to_contain_text("Acceptée par Marc Bélanger")
 
