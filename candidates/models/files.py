@@ -15,12 +15,11 @@ from accounts.models import Language
 from common.storage import get_private_storage
 from territories.models import Territory
 
-from .choices import (
+from ..choices import (
     CandidateStatus,
     ContactMethod,
     DiplomaLevel,
     DiplomaRecognition,
-    EventCode,
     HousingNeed,
     ImmigrationStatus,
     LanguageLevel,
@@ -46,6 +45,12 @@ def cv_upload_to(instance, filename: str) -> str:
 
 
 class CandidateQuerySet(models.QuerySet):
+    """The named reads of files. The models of the file's other rows (targets, consents, events)
+    are reached through the relations, as they are defined in the package's other modules."""
+
+    def _related(self, name: str) -> type[models.Model]:
+        return self.model._meta.get_field(name).related_model
+
     def awaiting_triage(self):
         return self.filter(status=CandidateStatus.NEW)
 
@@ -61,12 +66,13 @@ class CandidateQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("counsellor").prefetch_related(
-            models.Prefetch("targets", queryset=CandidateTarget.objects.select_related("territory__region"))
+            models.Prefetch("targets", queryset=self._related("targets").objects.select_related("territory__region"))
         )
 
     def with_coaching_consent(self):
         """Whose latest answer for "coaching" is a yes (Consent rows are never edited)."""
-        latest = Consent.objects.filter(candidate=models.OuterRef("pk"), purpose=Consent.Purpose.COACHING).order_by(
+        consent = self._related("consents")
+        latest = consent.objects.filter(candidate=models.OuterRef("pk"), purpose=consent.Purpose.COACHING).order_by(
             "-created_at", "-id"
         )
         return self.annotate(_coaching_granted=models.Subquery(latest.values("granted")[:1])).filter(
@@ -83,7 +89,7 @@ class CandidateQuerySet(models.QuerySet):
 
     def targeting(self, *, territory=None, region=None):
         """With a target territory (or a target in a region); EXISTS, so no duplicate rows."""
-        targets = CandidateTarget.objects.filter(candidate=models.OuterRef("pk"))
+        targets = self._related("targets").objects.filter(candidate=models.OuterRef("pk"))
         if territory is not None:
             targets = targets.filter(territory=territory)
         if region is not None:
@@ -116,10 +122,11 @@ class CandidateQuerySet(models.QuerySet):
         submission. Taking a file on changes its status with an ASSIGNED event; a later ASSIGNED
         event (a colleague takes over) has no status and does not count. Only evaluated for the
         rows of the page (PostgreSQL computes an expensive select-list subquery after the LIMIT)."""
+        event = self._related("events")
         last_change = (
-            CandidateEvent.objects.filter(
+            event.objects.filter(
                 candidate=models.OuterRef("pk"),
-                kind__in=(CandidateEvent.Kind.STATUS_CHANGED, CandidateEvent.Kind.ASSIGNED),
+                kind__in=(event.Kind.STATUS_CHANGED, event.Kind.ASSIGNED),
             )
             .exclude(to_status="")
             .order_by("-created_at", "-id")
@@ -320,166 +327,3 @@ class CandidateTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.territory}"
-
-
-class Consent(models.Model):
-    """One consent given or withdrawn, for one purpose (Québec's Law 25). Rows are never edited:
-    the latest row for a purpose is the candidate's current choice."""
-
-    class Purpose(models.TextChoices):
-        COACHING = "coaching", _("Accompagnement par EER")
-        SHARING = "sharing", _("Partage avec les agent·e·s PAJ des territoires visés")
-        NEWS = "news", _("Nouvelles de Place aux jeunes en région")
-
-    class Method(models.TextChoices):
-        REGISTRATION_FORM = "registration_form", _("Formulaire d'inscription")
-        MY_FILE = "my_file", _("Page « Mon dossier »")
-        ACCOUNT_DELETION = "account_deletion", _("Suppression du compte")
-        AGENT = "agent", _("Recueilli par un·e agent·e PAJ")
-
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    granted = models.BooleanField()
-    text_version = models.CharField(max_length=40)
-    method = models.CharField(max_length=40, choices=Method.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("consentement")
-        indexes = [models.Index(fields=["candidate", "purpose", "created_at"], name="consent_latest")]
-        verbose_name_plural = _("consentements")
-
-    def __str__(self) -> str:
-        return f"{self.get_purpose_display()} : {_('donné') if self.granted else _('retiré')}"
-
-
-class CandidateEvent(models.Model):
-    """The file's timeline: every change of status, who made it and why (`code` and `params`, and
-    `note` for what a person typed)."""
-
-    class Kind(models.TextChoices):
-        REGISTERED = "registered", _("Inscription")
-        STATUS_CHANGED = "status_changed", _("Changement de statut")
-        CONSENT_CHANGED = "consent_changed", _("Consentement modifié")
-        CONSENT_REQUESTED = "consent_requested", _("Consentement au partage demandé")
-        MERGED = "merged", _("Fusion de dossiers")
-        ASSIGNED = "assigned", _("Conseiller·ère attitré·e")
-        MATURITY_DECLARED = "maturity_declared", _("Projet déclaré mûr")
-        MATURITY_WITHDRAWN = "maturity_withdrawn", _("Décision « projet mûr » retirée")
-        REFERRAL = "referral", _("Orientation")
-        AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
-        FOLLOW_UP = "follow_up", _("Suivi en région")
-
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    from_status = models.CharField(max_length=20, choices=CandidateStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=CandidateStatus.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    # Why, as a code and its parameters (territory ids, names, dates), put into words when read, in
-    # the reader's language (candidates.history). Never a sentence.
-    code = models.CharField(max_length=30, choices=EventCode.choices, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    # What a person typed (a reason for a pause, a decision's note, an agent's note): shown as typed.
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["candidate", "kind", "created_at"], name="candidate_event_latest")]
-        verbose_name = _("événement du dossier")
-        verbose_name_plural = _("événements du dossier")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
-
-
-class CoachingNote(models.Model):
-    """What a counsellor wrote after a meeting. Dated and signed; its author may correct it for
-    NOTE_EDIT_WINDOW after writing it, then it stands as written (services.coaching_note_edit)."""
-
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="coaching_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("note"), max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["candidate", "created_at"], name="coaching_note_candidate")]
-        verbose_name = _("note d'accompagnement")
-        verbose_name_plural = _("notes d'accompagnement")
-
-    def __str__(self) -> str:
-        return f"{self.candidate_id} / {self.created_at:%Y-%m-%d %H:%M}"
-
-    NOTE_EDIT_WINDOW = datetime.timedelta(hours=24)
-
-    def is_editable_by(self, user, *, now: datetime.datetime | None = None) -> bool:
-        return self.author_id == user.pk and (now or timezone.now()) < self.created_at + self.NOTE_EDIT_WINDOW
-
-    @property
-    def was_edited(self) -> bool:
-        return self.updated_at - self.created_at > datetime.timedelta(seconds=1)
-
-
-class MaturityAssessment(models.Model):
-    """The counsellor's judgement of a project: the checklist items only a counsellor can tick,
-    and the decision "projet mûr" (who, when, why).
-
-    A table of its own rather than fields on Candidate: it is the counsellor's assessment, not the
-    person's answers (they never see or export it as theirs), it exists only for files someone
-    coaches, and it keeps the candidates table — the queue's 100,000 rows — narrow. The items the
-    profile already answers (targets, diploma recognition, housing and household) are derived by
-    `maturity_checklist`, never stored, so they cannot disagree with the profile. The decision
-    keeps the file in COACHING: "mature" is a judgement recorded here, which `referral_send`
-    requires, not a status every list and filter would have to learn."""
-
-    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="maturity")
-    cv_reworked = models.BooleanField(_("CV retravaillé"), default=False)
-    work_authorization_valid = models.BooleanField(_("autorisation de travail valide"), default=False)
-    french_adequate = models.BooleanField(
-        _("français suffisant pour l'emploi visé, ou francisation en cours"), default=False
-    )
-    region_explored = models.BooleanField(
-        _("région déjà explorée (séance d'information, séjour exploratoire)"), default=False
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-    mature_at = models.DateTimeField(_("projet déclaré mûr le"), null=True, blank=True)
-    mature_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    mature_note = models.TextField(_("note sur la décision"), max_length=3000, blank=True)
-
-    TICKED_FIELDS = ("cv_reworked", "work_authorization_valid", "french_adequate", "region_explored")
-
-    class Meta:
-        verbose_name = _("évaluation de la maturité du projet")
-        verbose_name_plural = _("évaluations de la maturité du projet")
-
-    def __str__(self) -> str:
-        return f"{self.candidate_id}: {'mûr' if self.is_mature else 'en cours'}"
-
-    @property
-    def is_mature(self) -> bool:
-        return self.mature_at is not None
-
-
-class FileAccess(models.Model):
-    """One opening of a candidate's file by a member of staff: the access log Québec's Law 25
-    calls for. Written once, never changed; never shown to candidates."""
-
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["candidate", "at"], name="file_access_candidate_at")]
-        verbose_name = _("consultation du dossier")
-        verbose_name_plural = _("consultations des dossiers")
-
-    def __str__(self) -> str:
-        return f"{self.candidate_id} / {self.user_id} / {self.at:%Y-%m-%d %H:%M}"

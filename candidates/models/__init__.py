@@ -1,0 +1,56 @@
+"""The candidates app's models, one module per topic; everything is importable from here."""
+
+from ..choices import (
+    CandidateStatus,
+    ContactMethod,
+    DiplomaLevel,
+    DiplomaRecognition,
+    EventCode,
+    HousingNeed,
+    ImmigrationStatus,
+    LanguageLevel,
+    ProfileKind,
+    QuebecExperience,
+    Timeline,
+)
+from .access import FileAccess
+from .coaching import CoachingNote, MaturityAssessment
+from .consents import Consent
+from .files import (
+    AGE_MAX,
+    AGE_MIN,
+    Candidate,
+    CandidateQuerySet,
+    CandidateTarget,
+    cv_upload_to,
+    stored_phone,
+    years_ago,
+)
+from .history import CandidateEvent
+
+__all__ = [
+    "AGE_MAX",
+    "AGE_MIN",
+    "Candidate",
+    "CandidateEvent",
+    "CandidateQuerySet",
+    "CandidateStatus",
+    "CandidateTarget",
+    "CoachingNote",
+    "Consent",
+    "ContactMethod",
+    "DiplomaLevel",
+    "DiplomaRecognition",
+    "EventCode",
+    "FileAccess",
+    "HousingNeed",
+    "ImmigrationStatus",
+    "LanguageLevel",
+    "MaturityAssessment",
+    "ProfileKind",
+    "QuebecExperience",
+    "Timeline",
+    "cv_upload_to",
+    "stored_phone",
+    "years_ago",
+]
