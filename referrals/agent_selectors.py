@@ -4,6 +4,7 @@ the referrals sent to their territories, never a queued one."""
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import Consent
 from territories.models import Agent
 
 from .models import FollowUp, FollowUpStep, Referral, ReferralStatus
@@ -24,6 +25,10 @@ def follow_ups_prefetch() -> Prefetch:
     """The follow-up steps with who recorded them, for templates/referrals/_follow_up_timeline.html:
     `prefetch_related(follow_ups_prefetch())` on the referrals."""
     return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by_agent"))
+
+
+def _consents():
+    return Consent.objects.select_related("text")
 
 
 def _follow_up_closed() -> Exists:
@@ -54,7 +59,7 @@ def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
         Referral.objects.for_agent(agent)
         .filter(_tab_filters()[tab])
         .select_related("candidate", "territory", "answered_by")
-        .prefetch_related(follow_ups_prefetch())
+        .prefetch_related(follow_ups_prefetch(), Prefetch("candidate__consents", queryset=_consents()))
         .order_by(*TAB_ORDER[tab])
     )
 
@@ -74,5 +79,5 @@ def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
         Referral.objects.for_agent(agent)
         .filter(pk=pk)
         .select_related("candidate", "territory__region", "sent_by", "answered_by")
-        .prefetch_related(follow_ups_prefetch())
+        .prefetch_related(follow_ups_prefetch(), Prefetch("candidate__consents", queryset=_consents()))
     )

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from candidates.models import Consent
 from common.http import page_number
 from territories.decorators import agent_required
 
@@ -19,6 +18,7 @@ from .agent_forms import FollowUpForm, ReferToEerForm
 from .agent_selectors import DEFAULT_AGENT_TAB, AgentTab, agent_referral, agent_referrals, agent_tab_counts
 from .forms import Decision, ReferralAnswerForm
 from .models import Referral, ReferralStatus
+from .selectors import agent_view
 from .services import (
     ReferralError,
     candidate_refer_to_eer,
@@ -39,9 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
     tab = AgentTab(tab) if tab in AgentTab.values else DEFAULT_AGENT_TAB
     page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
+    territory_ids = set(request.agent.territories.values_list("pk", flat=True))
     for row in page.object_list:
         follow_ups = list(row.follow_ups.all())  # prefetched, in date order
         row.last_follow_up = follow_ups[-1] if follow_ups else None
+        row.sees = agent_view(row, request.agent, territory_ids=territory_ids)
     counts = agent_tab_counts(request.agent)
     return render(
         request,
@@ -71,7 +73,8 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     follow_ups = list(referral.follow_ups.all())
-    steps = follow_up_open_steps(referral=referral, recorded=follow_ups)
+    sees = agent_view(referral, request.agent)
+    steps = follow_up_open_steps(referral=referral, recorded=follow_ups) if not sees.ended else []
     if follow_up_form is None and steps:
         follow_up_form = FollowUpForm(steps=steps)
     return render(
@@ -80,8 +83,8 @@ def _detail(
         {
             "agent": request.agent,
             "referral": referral,
-            # Only what the person agreed to share with the territories' agents, while they agree.
-            "shared": referral.candidate.has_consent(Consent.Purpose.SHARING),
+            # Only what the person agreed to share, while the referral's purpose lasts.
+            "sees": sees,
             "cv_url": reverse("my_file:cv_download", args=[referral.candidate_id]),
             "answer_form": answer_form or ReferralAnswerForm(),
             "follow_up_form": follow_up_form if steps else None,

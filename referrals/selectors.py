@@ -1,26 +1,98 @@
-"""Reads across the candidates and the referrals that apply permissions."""
+"""Reads across the candidates and the referrals that apply permissions: who may see what of a
+person, and until when (Québec's Law 25: access ends when its purpose ends)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Candidate, Consent
+from candidates.choices import CandidateStatus
+from candidates.consents import current_sharing_covers, sharing_covers
+from candidates.models import Candidate, Consent, SharedItem
+from territories.models import Agent
 
-from .models import Referral, ReferralStatus
+from .models import FollowUpStep, Referral, ReferralStatus
+
+
+def consents_prefetch(prefix: str = "") -> Prefetch:
+    """The consents with the words they point to: what sharing_covers reads (no query per row)."""
+    return Prefetch(f"{prefix}consents", queryset=Consent.objects.select_related("text"))
+
+
+@dataclass(frozen=True)
+class AgentView:
+    """What an agent may see of the person of a referral, now."""
+
+    person: bool = False  # the name and the summary
+    cv: bool = False
+    message: bool = False  # the counsellor's message and assessment
+    contact: bool = False  # email and phone
+    ended: bool = False  # the referral's purpose is over (declined, expired, withdrawn, closed)
+    consent_withdrawn: bool = False
+
+
+def _follow_up_closed_on(referral: Referral) -> datetime.date | None:
+    """From the prefetched follow-ups when there are some."""
+    return next((f.occurred_on for f in referral.follow_ups.all() if f.step == FollowUpStep.CLOSED), None)
+
+
+def referral_purpose_open(referral: Referral, *, today: datetime.date | None = None) -> bool:
+    """An agent's reason to see the person: the referral waits for their answer, or they took the
+    person on and the follow-up is not over (AGENT_ACCESS_GRACE_DAYS after it closed)."""
+    if referral.status == ReferralStatus.PENDING:
+        return referral.is_open
+    if referral.status == ReferralStatus.ACCEPTED:
+        closed_on = _follow_up_closed_on(referral)
+        today = today or timezone.localdate()
+        return closed_on is None or today <= closed_on + datetime.timedelta(days=settings.AGENT_ACCESS_GRACE_DAYS)
+    return False
+
+
+def agent_view(
+    referral: Referral, agent: Agent, *, territory_ids: set[int] | None = None, covers: frozenset[str] | None = None
+) -> AgentView:
+    """What `agent` may see of the referral's person: only while they are an active agent of its
+    territory, only while the referral's purpose is open, only what the person's sharing consent
+    covers (the words they agreed to), contact details once the agent accepted."""
+    if territory_ids is None:
+        territory_ids = set(agent.territories.values_list("pk", flat=True))
+    if not agent.is_active or referral.territory_id not in territory_ids or not referral_purpose_open(referral):
+        return AgentView(ended=True)
+    covers = sharing_covers(referral.candidate) if covers is None else covers
+    if not covers:
+        return AgentView(consent_withdrawn=True)
+    return AgentView(
+        person=SharedItem.SUMMARY in covers,
+        cv=SharedItem.CV in covers,
+        message=SharedItem.COUNSELLOR_MESSAGE in covers,
+        contact=referral.status == ReferralStatus.ACCEPTED and SharedItem.CONTACT_AFTER_ACCEPTANCE in covers,
+    )
 
 
 def can_view_cv(user: User, candidate: Candidate) -> bool:
-    """Who may see a candidate's CV: the candidate; EER counsellors and coordinators; an active
-    PAJ agent signed in with their own account, for a candidate referred to one of their
-    territories (whatever became of the referral) who currently consents to sharing."""
+    """Who may see a candidate's CV: the candidate; EER counsellors and coordinators, once the
+    file is submitted; an active PAJ agent signed in with their own account, while a referral of
+    the person to one of their territories is theirs (agent_view) and the person's sharing consent
+    covers the CV."""
     if not user.is_authenticated or not user.is_active:
         return False
     if candidate.user_id is not None and candidate.user_id == user.pk:
         return True
     if user.is_counsellor:
-        # Every EER counsellor may open every file: they triage together, cover for each other,
-        # and the dashboard has an "all files" list. Each opening of a file is logged (FileAccess).
-        return True
-    return (
-        Referral.objects.filter(candidate=candidate, territory__agents__user=user, territory__agents__is_active=True)
+        # Every EER counsellor may open every submitted file: they triage together, cover for each
+        # other, and the dashboard has an "all files" list. Each reading is logged.
+        return candidate.status != CandidateStatus.DRAFT
+    agent = Agent.objects.active().filter(user=user).first()
+    if agent is None:
+        return False
+    territory_ids = set(agent.territories.values_list("pk", flat=True))
+    referrals = (
+        Referral.objects.filter(candidate=candidate, territory_id__in=territory_ids)
         .exclude(status=ReferralStatus.QUEUED)  # a territory further down the list has not received it
-        .exists()
-        and candidate.has_consent(Consent.Purpose.SHARING)
+        .prefetch_related("follow_ups")
     )
+    covers = current_sharing_covers(candidate.pk)
+    return any(agent_view(referral, agent, territory_ids=territory_ids, covers=covers).cv for referral in referrals)

@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from candidates.files import cv_response
-from candidates.models import Consent
 
 from .forms import Decision, ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
+from .selectors import agent_view, consents_prefetch
 from .services import ReferralError, referral_accept, referral_decline, referral_link_resend
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def _link(token: str) -> ReferralLink | None:
             "referral__sent_by",
             "referral__answered_by",
         )
+        .prefetch_related("referral__follow_ups", consents_prefetch("referral__candidate__"))
         .first()
     )
 
@@ -120,7 +121,7 @@ def respond(request: HttpRequest, handle: str) -> HttpResponse:
                 "agent": link.agent,
                 "form": form,
                 "next_referral": _next_for_page(referral),
-                "shared": referral.candidate.has_consent(Consent.Purpose.SHARING),
+                "sees": agent_view(referral, link.agent),
                 "cv_url": reverse("referrals:link_cv", args=[handle]),
             },
             status=status,
@@ -148,13 +149,14 @@ def new_link(request: HttpRequest, handle: str) -> HttpResponse:
 @never_cache
 @require_safe
 def link_cv(request: HttpRequest, handle: str) -> HttpResponse:
-    """The candidate's CV, for the agent holding a working link, while the candidate consents to
-    sharing. Otherwise the same 404 as an unknown link."""
+    """The candidate's CV, for the agent holding a working link, while the referral is theirs and
+    the candidate's sharing consent covers it (agent_view). Otherwise the same 404 as an unknown
+    link."""
     link = _link(_token(request, handle) or "")
     if link is None or not link.works() or link.referral.status == ReferralStatus.QUEUED:
         raise Http404
     candidate = link.referral.candidate
-    if not candidate.cv or not candidate.has_consent(Consent.Purpose.SHARING):
+    if not candidate.cv or not agent_view(link.referral, link.agent).cv:
         raise Http404
     logger.info("link_cv referral=%s agent=%s", link.referral_id, link.agent_id)
     return _private(cv_response(candidate))

@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from candidates.consents import consent_row
 from candidates.models import (
     Candidate,
     CandidateStatus,
@@ -135,13 +136,9 @@ class CandidateFactory(factory.django.DjangoModelFactory):
         """Coaching and sharing consents, unless consents=False."""
         if create and extracted is not False:
             for purpose in (Consent.Purpose.COACHING, Consent.Purpose.SHARING):
-                Consent.objects.create(
-                    candidate=obj,
-                    purpose=purpose,
-                    granted=True,
-                    text_version="test",
-                    method=Consent.Method.REGISTRATION_FORM,
-                )
+                consent_row(
+                    candidate=obj, purpose=purpose, granted=True, method=Consent.Method.REGISTRATION_FORM
+                ).save()
 
     @factory.post_generation
     def mature(obj, create, extracted, **kwargs):

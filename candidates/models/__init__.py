@@ -15,7 +15,7 @@ from ..choices import (
 )
 from .access import FileAccess
 from .coaching import CoachingNote, MaturityAssessment
-from .consents import Consent
+from .consents import Consent, ConsentPurpose, ConsentText, SharedItem
 from .files import (
     AGE_MAX,
     AGE_MIN,
@@ -38,6 +38,8 @@ __all__ = [
     "CandidateTarget",
     "CoachingNote",
     "Consent",
+    "ConsentPurpose",
+    "ConsentText",
     "ContactMethod",
     "DiplomaLevel",
     "DiplomaRecognition",
@@ -49,6 +51,7 @@ __all__ = [
     "MaturityAssessment",
     "ProfileKind",
     "QuebecExperience",
+    "SharedItem",
     "Timeline",
     "cv_upload_to",
     "stored_phone",

@@ -51,6 +51,10 @@ class CandidateQuerySet(models.QuerySet):
     def _related(self, name: str) -> type[models.Model]:
         return self.model._meta.get_field(name).related_model
 
+    def submitted(self):
+        """Files the person sent: a draft is theirs alone until then, invisible to counsellors."""
+        return self.exclude(status=CandidateStatus.DRAFT)
+
     def awaiting_triage(self):
         return self.filter(status=CandidateStatus.NEW)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from ..choices import EventCode
-from ..consents import CONSENT_TEXTS, granted_consents
+from ..consents import CONSENT_TEXTS, consent_row, granted_consents
 from ..locks import lock_candidate
 from ..models import Candidate, CandidateEvent, Consent
 from ..signals import sharing_consent_withdrawn, withdrawn_count
@@ -15,11 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def candidate_set_consents(
-    *, candidate: Candidate, choices: Mapping[str, bool], method: str, text_version: str | None = None
+    *, candidate: Candidate, choices: Mapping[str, bool], method: str, language: str | None = None
 ) -> list[str]:
     """Give or withdraw consents: a new Consent row for each purpose whose choice changed (rows are
-    never edited), with the version of the text shown (`text_version`, else the purpose's current
-    text in candidates.consents). Withdrawing "sharing" withdraws a referral waiting for an answer
+    never edited), pointing to the words the person read: the purpose's current wording, in
+    `language` (default: the page's). Withdrawing "sharing" withdraws a referral waiting for an answer
     (the file goes back to coaching: the referrals app receives `sharing_consent_withdrawn`);
     withdrawing "coaching" is marked on the file's timeline for the counsellor, who can no longer
     coach them, but does not close the file. Returns the purposes whose choice changed."""
@@ -31,13 +31,7 @@ def candidate_set_consents(
         before = granted_consents(locked)
         changed = [purpose for purpose, granted in choices.items() if before[purpose] != bool(granted)]
         Consent.objects.bulk_create(
-            Consent(
-                candidate=locked,
-                purpose=purpose,
-                granted=bool(choices[purpose]),
-                text_version=text_version or CONSENT_TEXTS[purpose].version,
-                method=method,
-            )
+            consent_row(candidate=locked, purpose=purpose, granted=choices[purpose], method=method, language=language)
             for purpose in changed
         )
         if Consent.Purpose.COACHING in changed and not choices[Consent.Purpose.COACHING]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.services import user_delete
 
 from ..choices import CandidateStatus, EventCode
-from ..consents import CONSENT_TEXTS
+from ..consents import consent_row
 from ..errors import CandidateError
 from ..locks import lock_candidate
 from ..models import Candidate, CandidateEvent, Consent, MaturityAssessment
@@ -78,13 +78,7 @@ def candidate_delete(*, candidate: Candidate) -> None:
         candidate.coaching_notes.all().delete()
         MaturityAssessment.objects.filter(candidate=candidate).update(mature_note="")
         Consent.objects.bulk_create(
-            Consent(
-                candidate=candidate,
-                purpose=purpose,
-                granted=False,
-                text_version=CONSENT_TEXTS[purpose].version,
-                method=Consent.Method.ACCOUNT_DELETION,
-            )
+            consent_row(candidate=candidate, purpose=purpose, granted=False, method=Consent.Method.ACCOUNT_DELETION)
             for purpose in Consent.Purpose.values
         )
         cv_name = candidate_anonymize_fields(candidate)

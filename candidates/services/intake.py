@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from ..choices import CandidateStatus, EventCode, ProfileKind
-from ..consents import CONSENT_TEXTS
+from ..consents import AGENT_COACHING_WORDING, consent_row
 from ..models import Candidate, CandidateEvent, Consent
 
 logger = logging.getLogger(__name__)
@@ -45,13 +45,14 @@ def candidate_intake_from_agent(
             status=CandidateStatus.NEW,
             submitted_at=timezone.now(),
         )
-        Consent.objects.create(
+        consent_row(
             candidate=candidate,
             purpose=Consent.Purpose.COACHING,
             granted=True,
-            text_version=CONSENT_TEXTS[Consent.Purpose.COACHING].version,
             method=Consent.Method.AGENT,
-        )
+            language=language,
+            wording=AGENT_COACHING_WORDING,
+        ).save()
         CandidateEvent.objects.create(
             candidate=candidate, kind=CandidateEvent.Kind.REGISTERED, to_status=candidate.status, actor=actor
         )

@@ -17,7 +17,7 @@ from accounts.services import user_create, user_set_identity
 from territories.models import Territory
 
 from ..choices import CandidateStatus, EventCode, ProfileKind
-from ..consents import CONSENT_TEXTS, granted_consents
+from ..consents import CONSENT_TEXTS, consent_row, granted_consents
 from ..errors import CandidateError, EmailAlreadyRegistered
 from ..locks import lock_candidate
 from ..models import Candidate, CandidateEvent, CandidateTarget, Consent
@@ -113,13 +113,7 @@ def candidate_register(
             )
             CandidateTarget.objects.create(candidate=candidate, territory=target_territory, rank=1)
             Consent.objects.bulk_create(
-                Consent(
-                    candidate=candidate,
-                    purpose=purpose,
-                    granted=True,
-                    text_version=CONSENT_TEXTS[purpose].version,
-                    method=Consent.Method.REGISTRATION_FORM,
-                )
+                consent_row(candidate=candidate, purpose=purpose, granted=True, method=Consent.Method.REGISTRATION_FORM)
                 for purpose in (Consent.Purpose.COACHING, Consent.Purpose.SHARING)
             )
             CandidateEvent.objects.create(
@@ -197,22 +191,14 @@ def _registration_consents_record(*, candidate: Candidate, choices: Mapping[str,
         raise ValueError(f"Unknown consent purposes: {sorted(unknown)}")
     answered = set(Consent.objects.filter(candidate=candidate).values_list("purpose", flat=True))
     for purpose, granted in choices.items():
-        version = CONSENT_TEXTS[purpose].version
         if purpose in answered:
             candidate_set_consents(
-                candidate=candidate,
-                choices={purpose: granted},
-                method=Consent.Method.REGISTRATION_FORM,
-                text_version=version,
+                candidate=candidate, choices={purpose: granted}, method=Consent.Method.REGISTRATION_FORM
             )
         else:
-            Consent.objects.create(
-                candidate=candidate,
-                purpose=purpose,
-                granted=bool(granted),
-                text_version=version,
-                method=Consent.Method.REGISTRATION_FORM,
-            )
+            consent_row(
+                candidate=candidate, purpose=purpose, granted=granted, method=Consent.Method.REGISTRATION_FORM
+            ).save()
     getattr(candidate, "_prefetched_objects_cache", {}).pop("consents", None)
 
 

@@ -51,7 +51,8 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     """The counsellor's view of a file. Each opening is logged (Law 25); the number of queries
     does not depend on how many notes, events, referrals or accesses the file has."""
     candidate = get_object_or_404(
-        Candidate.objects.for_list()
+        Candidate.objects.submitted()
+        .for_list()
         .select_related("maturity__mature_by", "maturity__updated_by")
         .prefetch_related(
             "consents",
@@ -116,7 +117,7 @@ def back_to_file(candidate_pk: int, anchor: str = "") -> HttpResponse:
 @counsellor_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = CoachingNoteForm(request.POST)
     if form.is_valid():
         try:
@@ -160,7 +161,7 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def maturity_ticks(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = MaturityTicksForm(request.POST)
     if form.is_valid():
         try:
@@ -175,7 +176,7 @@ def maturity_ticks(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def request_sharing_consent(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     try:
         candidate_request_sharing_consent(candidate=candidate, by=request.user)
     except CandidateError as error:
@@ -188,7 +189,7 @@ def request_sharing_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def declare_mature(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = DeclareMatureForm(request.POST)
     if form.is_valid():
         try:
@@ -205,7 +206,7 @@ def declare_mature(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def withdraw_maturity(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = WithdrawMaturityForm(request.POST)
     if form.is_valid():
         try:
@@ -222,7 +223,7 @@ def withdraw_maturity(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = ReassignForm(request.POST)
     if form.is_valid():
         colleague = form.cleaned_data["counsellor"]

@@ -34,7 +34,8 @@ def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
         raise Http404
     candidates = {
         candidate.pk: candidate
-        for candidate in Candidate.objects.filter(pk__in=(pk, other_pk))
+        for candidate in Candidate.objects.submitted()
+        .filter(pk__in=(pk, other_pk))
         .select_related("counsellor", "user")
         .annotate(
             events_count=_count_of(CandidateEvent),
@@ -58,8 +59,8 @@ def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge the file `other` (a POST field) into the file `pk`, then show the kept file."""
-    keep = get_object_or_404(Candidate, pk=pk)
-    other = get_object_or_404(Candidate, pk=int_or_none(request.POST.get("other")))
+    keep = get_object_or_404(Candidate.objects.submitted(), pk=pk)
+    other = get_object_or_404(Candidate.objects.submitted(), pk=int_or_none(request.POST.get("other")))
     try:
         candidates_merge(keep=keep, merge=other, by=request.user)
     except CandidateError as error:

@@ -101,7 +101,7 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
 @counsellor_required
 @require_POST
 def queue_take_on(request: HttpRequest) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=int_or_none(request.POST.get("candidate")))
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=int_or_none(request.POST.get("candidate")))
     try:
         candidate_take_on(candidate=candidate, by=request.user)
     except CandidateError as error:
@@ -121,7 +121,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
         return _back_to_queue(request)
     try:
         assigned = candidates_assign(
-            candidates=list(Candidate.objects.filter(pk__in=pks)), counsellor=counsellor, by=request.user
+            candidates=list(Candidate.objects.submitted().filter(pk__in=pks)), counsellor=counsellor, by=request.user
         )
     except CandidateError as error:
         messages.error(request, str(error))
@@ -142,7 +142,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The forms to put a file on hold or close it; each posts to its own view."""
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     return render(
         request,
         "counselling/queue_status.html",
@@ -158,7 +158,7 @@ def queue_status(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def queue_put_on_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = PutOnHoldForm(request.POST)
     if form.is_valid():
         try:
@@ -175,7 +175,7 @@ def queue_put_on_hold(request: HttpRequest, pk: int) -> HttpResponse:
 @counsellor_required
 @require_POST
 def queue_close(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         context = {"candidate": candidate, "hold_form": PutOnHoldForm(), "close_form": form}

@@ -19,7 +19,7 @@ from .file import back_to_file
 @counsellor_required
 @require_POST
 def referral_send_view(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
     form = ReferralSendForm(request.POST)
     if form.is_valid():
         try:

@@ -163,6 +163,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(client, valid, field, 
 def test_html_in_a_name_is_kept_as_text_and_shown_escaped(client, post, valid, counsellor):
     post({**valid, "first_name": "<script>alert(1)</script>"})
     candidate = Candidate.objects.get()
+    Candidate.objects.filter(pk=candidate.pk).update(status=CandidateStatus.NEW)  # sent: counsellors see it
     client.force_login(counsellor)
 
     html = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()

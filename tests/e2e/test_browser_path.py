@@ -117,7 +117,7 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     # Step 5: coaching and sharing.
     expect(page).to_have_url(re.compile(r"/inscription/etape-5/$"))
     page.get_by_label("Emplois en régions peut conserver et utiliser mon dossier").check()
-    page.get_by_label("Mon résumé et mon CV peuvent être transmis").check()
+    page.get_by_label("Les agent·e·s Place aux jeunes des territoires que j'ai choisis").check()
     audit += accessibility_problems(page)
     page.get_by_role("button", name="Enregistrer et continuer").click()
 

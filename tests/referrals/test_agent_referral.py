@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from candidates.consents import CONSENT_TEXTS
+from candidates.consents import AGENT_COACHING_WORDING
 from candidates.history import with_texts
 from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent, ProfileKind
 from referrals.services import ReferralError, candidate_refer_to_eer
@@ -69,8 +69,10 @@ def test_a_new_file_waits_for_triage_with_the_agents_note(agent):
         Consent.Purpose.COACHING,
         True,
         Consent.Method.AGENT,
-        CONSENT_TEXTS[Consent.Purpose.COACHING].version,
+        AGENT_COACHING_WORDING.version,  # the agent's words, not the form's
     )
+    assert "l'agent·e transmette à EER ses coordonnées" in consent.text.text
+    assert consent.text.language == "fr-ca"
     event = CandidateEvent.objects.get(candidate=candidate, kind=CandidateEvent.Kind.AGENT_REFERRAL)
     assert NOTE in event.note
     text = with_texts([event])[0].text
@@ -140,7 +142,7 @@ def test_all_or_nothing(agent, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Consent.objects, "create", broken)
+    monkeypatch.setattr(Consent, "save", broken)
 
     with pytest.raises(RuntimeError):
         refer(agent)
