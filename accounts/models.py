@@ -9,6 +9,11 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+class Organisation(models.TextChoices):
+    EER = "eer", _("Emplois en régions")
+    PAJR = "pajr", _("Place aux jeunes en région")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -49,6 +54,8 @@ class User(AbstractUser):
     email = models.EmailField(_("adresse courriel"), unique=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CANDIDATE)
     language = models.CharField(_("langue"), max_length=8, choices=Language.choices, default=Language.FR)
+    # Staff: which of the two organisations they work for (counsellors: EER; agents: PAJR).
+    organisation = models.CharField(_("organisation"), max_length=8, choices=Organisation.choices, blank=True)
     referrals_seen_at = models.DateTimeField(
         _("réponses d'orientation vues le"),
         null=True,
@@ -86,6 +93,17 @@ class User(AbstractUser):
         """EER counsellors and coordinators, and anyone who reaches the admin: the accounts that see
         every file, held to a second factor and shorter sessions."""
         return self.is_active and (self.role in self.STAFF_ROLES or self.is_staff or self.is_superuser)
+
+    @property
+    def organisation_label(self) -> str:
+        """The organisation a reader of a file works for, as the person is told (Mon dossier)."""
+        if self.organisation:
+            return str(self.get_organisation_display())
+        if self.role == self.Role.COUNSELLOR:
+            return str(Organisation.EER.label)
+        if self.role == self.Role.AGENT:
+            return str(Organisation.PAJR.label)
+        return str(_("Place aux jeunes en région et Emplois en régions"))
 
     @property
     def is_counsellor(self) -> bool:

@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from common.admin_pagination import LargeTableAdminMixin
 
-from .models import Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
+from .models import AccessKind, Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
+from .services import file_access_record
 
 
 class ConsentInline(admin.TabularInline):
@@ -36,6 +37,13 @@ class CandidateAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user", "counsellor")
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [CandidateTargetInline, ConsentInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Reading a file in the admin is a reading of the file (the access log)."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and str(object_id).isdigit():
+            file_access_record(candidate_id=int(object_id), user=request.user, kind=AccessKind.ADMIN)
+        return response
 
 
 @admin.register(CandidateEvent)

@@ -9,10 +9,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import Organisation, User
 from candidates.choices import CandidateStatus
-from candidates.models import Candidate, CandidateEvent, Consent
+from candidates.models import Candidate, CandidateEvent, Consent, FileAccess
 from referrals.models import Referral, ReferralStatus, ReferralTransition
 
 TIMELINE_PREFETCHES = (
@@ -181,3 +184,44 @@ def candidate_consent_history(candidate: Candidate) -> list[Consent]:
     candidates.consents.latest_consents(candidate) then reads the same rows."""
     prefetch_related_objects([candidate], "consents")
     return sorted(candidate.consents.all(), key=lambda consent: (consent.created_at, consent.pk))
+
+
+@dataclass(frozen=True)
+class Reading:
+    day: datetime.date
+    organisation: str
+    role: str
+
+
+READINGS_SHOWN_DAYS = 365
+READER_ROLES = {
+    User.Role.COUNSELLOR: gettext_lazy("conseiller·ère"),
+    User.Role.COORDINATOR: gettext_lazy("coordination"),
+    User.Role.AGENT: gettext_lazy("agent·e Place aux jeunes"),
+}
+
+
+def file_readings(candidate: Candidate) -> list[Reading]:
+    """Who read the person's file in the last year (Law 25: access to the information held about
+    them): the organisation and the role, by day, newest first, once per day, organisation and role
+    (not names). Their own readings are left out. One query."""
+    since = timezone.now() - datetime.timedelta(days=READINGS_SHOWN_DAYS)
+    accesses = (
+        FileAccess.objects.filter(candidate=candidate, at__gte=since)
+        .exclude(user_id=candidate.user_id)
+        .select_related("user", "agent__user")
+        .order_by("-at")
+    )
+    readings: list[Reading] = []
+    for access in accesses:
+        reader = access.user or (access.agent.user if access.agent else None)
+        if access.agent_id:
+            organisation, role = str(Organisation.PAJR.label), str(_("agent·e Place aux jeunes"))
+        elif reader is not None:
+            organisation, role = reader.organisation_label, str(READER_ROLES.get(reader.role, _("administration")))
+        else:
+            continue
+        reading = Reading(day=timezone.localdate(access.at), organisation=organisation, role=role)
+        if reading not in readings:
+            readings.append(reading)
+    return readings

@@ -18,11 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from candidates.choices import CandidateStatus
 from candidates.consents import CONSENT_TEXTS, latest_consents
 from candidates.files import cv_response
-from candidates.models import Candidate, Consent
+from candidates.models import AccessKind, Candidate, Consent
 from candidates.registration import registration_url
-from candidates.services import candidate_delete, candidate_set_consents, candidate_update_identity
+from candidates.services import (
+    candidate_delete,
+    candidate_set_consents,
+    candidate_update_identity,
+    file_access_record,
+)
 from common.exports import csv_response, download
-from referrals.selectors import can_view_cv
+from referrals.selectors import cv_reader
 
 from .exports import candidate_export_data, export_csv_rows
 from .forms import AccountDeleteForm, ConsentsForm, IdentityForm
@@ -31,6 +36,7 @@ from .timeline import (
     candidate_contact,
     candidate_pending_referral,
     candidate_timeline,
+    file_readings,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "timeline": candidate_timeline(candidate),
         "contact": candidate_contact(candidate),
         "pending_referral": candidate_pending_referral(candidate),
+        "readings": file_readings(candidate),
         "registration_url": registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
     }
     return render(request, "my_file/home.html", context)
@@ -144,6 +151,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     candidate = _own_candidate(request)
     if candidate is None:
         return _no_file(request)
+    file_access_record(candidate_id=candidate.pk, user=request.user, kind=AccessKind.EXPORT)
     data = candidate_export_data(candidate)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     return download(body, filename=_export_filename("json"), content_type="application/json; charset=utf-8")
@@ -155,6 +163,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     candidate = _own_candidate(request)
     if candidate is None:
         return _no_file(request)
+    file_access_record(candidate_id=candidate.pk, user=request.user, kind=AccessKind.EXPORT)
     rows = export_csv_rows(candidate_export_data(candidate))
     return csv_response(["field", "label", "value"], rows, filename=_export_filename("csv"))
 
@@ -191,8 +200,16 @@ def cv_download(request: HttpRequest, pk: int) -> FileResponse:
     """The CV, as an attachment. Anyone not allowed gets the same 404 as for a file that does
     not exist."""
     candidate = get_object_or_404(Candidate.objects.exclude(cv=""), pk=pk)
-    if not can_view_cv(request.user, candidate):
+    reader = cv_reader(request.user, candidate)
+    if reader is None:
         raise Http404
     response = cv_response(candidate)
+    if not reader.owner:
+        file_access_record(
+            candidate_id=candidate.pk,
+            user=None if reader.agent else reader.user,
+            agent=reader.agent,
+            kind=AccessKind.CV,
+        )
     logger.info("cv_download candidate=%s user=%s", candidate.pk, request.user.pk)
     return response

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates.models import AccessKind
+from candidates.services import file_access_record
 from common.http import page_number
 from territories.decorators import agent_required
 
@@ -74,6 +76,8 @@ def _detail(
 ) -> HttpResponse:
     follow_ups = list(referral.follow_ups.all())
     sees = agent_view(referral, request.agent)
+    if sees.person and request.method == "GET":
+        file_access_record(candidate_id=referral.candidate_id, agent=request.agent, kind=AccessKind.AGENT_PAGE)
     steps = follow_up_open_steps(referral=referral, recorded=follow_ups) if not sees.ended else []
     if follow_up_form is None and steps:
         follow_up_form = FollowUpForm(steps=steps)

@@ -72,22 +72,31 @@ def agent_view(
     )
 
 
-def can_view_cv(user: User, candidate: Candidate) -> bool:
-    """Who may see a candidate's CV: the candidate; EER counsellors and coordinators, once the
-    file is submitted; an active PAJ agent signed in with their own account, while a referral of
-    the person to one of their territories is theirs (agent_view) and the person's sharing consent
-    covers the CV."""
+@dataclass(frozen=True)
+class CvReader:
+    """Who is allowed to read a CV, as the access log records them."""
+
+    user: User | None = None
+    agent: Agent | None = None
+    owner: bool = False
+
+
+def cv_reader(user: User, candidate: Candidate) -> CvReader | None:
+    """Who may see a candidate's CV, or None: the candidate; EER counsellors and coordinators,
+    once the file is submitted; an active PAJ agent signed in with their own account, while a
+    referral of the person to one of their territories is theirs (agent_view) and the person's
+    sharing consent covers the CV."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return None
     if candidate.user_id is not None and candidate.user_id == user.pk:
-        return True
+        return CvReader(user=user, owner=True)
     if user.is_counsellor:
         # Every EER counsellor may open every submitted file: they triage together, cover for each
         # other, and the dashboard has an "all files" list. Each reading is logged.
-        return candidate.status != CandidateStatus.DRAFT
+        return CvReader(user=user) if candidate.status != CandidateStatus.DRAFT else None
     agent = Agent.objects.active().filter(user=user).first()
     if agent is None:
-        return False
+        return None
     territory_ids = set(agent.territories.values_list("pk", flat=True))
     referrals = (
         Referral.objects.filter(candidate=candidate, territory_id__in=territory_ids)
@@ -95,4 +104,10 @@ def can_view_cv(user: User, candidate: Candidate) -> bool:
         .prefetch_related("follow_ups")
     )
     covers = current_sharing_covers(candidate.pk)
-    return any(agent_view(referral, agent, territory_ids=territory_ids, covers=covers).cv for referral in referrals)
+    if any(agent_view(referral, agent, territory_ids=territory_ids, covers=covers).cv for referral in referrals):
+        return CvReader(agent=agent)
+    return None
+
+
+def can_view_cv(user: User, candidate: Candidate) -> bool:
+    return cv_reader(user, candidate) is not None

@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from candidates.files import cv_response
+from candidates.models import AccessKind
+from candidates.services import file_access_record
 
 from .forms import Decision, ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
@@ -112,6 +114,9 @@ def respond(request: HttpRequest, handle: str) -> HttpResponse:
                 messages.error(request, str(error))
             return _private(redirect("referrals:respond", handle=handle))
         status = 400
+    sees = agent_view(referral, link.agent)
+    if sees.person and request.method != "HEAD":
+        file_access_record(candidate_id=referral.candidate_id, agent=link.agent, kind=AccessKind.AGENT_LINK)
     return _private(
         render(
             request,
@@ -121,7 +126,7 @@ def respond(request: HttpRequest, handle: str) -> HttpResponse:
                 "agent": link.agent,
                 "form": form,
                 "next_referral": _next_for_page(referral),
-                "sees": agent_view(referral, link.agent),
+                "sees": sees,
                 "cv_url": reverse("referrals:link_cv", args=[handle]),
             },
             status=status,
@@ -158,5 +163,6 @@ def link_cv(request: HttpRequest, handle: str) -> HttpResponse:
     candidate = link.referral.candidate
     if not candidate.cv or not agent_view(link.referral, link.agent).cv:
         raise Http404
+    file_access_record(candidate_id=candidate.pk, agent=link.agent, kind=AccessKind.CV)
     logger.info("link_cv referral=%s agent=%s", link.referral_id, link.agent_id)
     return _private(cv_response(candidate))

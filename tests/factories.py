@@ -9,6 +9,7 @@ from candidates.models import (
     CandidateStatus,
     CandidateTarget,
     Consent,
+    FileAccess,
     MaturityAssessment,
     ProfileKind,
 )
@@ -164,3 +165,18 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     sent_by = factory.SubFactory(CounsellorFactory)
     message = "Projet mûr."
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=10))
+
+
+class FileAccessFactory(factory.django.DjangoModelFactory):
+    """A reading of a file by a member of staff, each in an hour of its own (the log keeps one per
+    reader, file and hour)."""
+
+    class Meta:
+        model = FileAccess
+
+    candidate = factory.SubFactory(CandidateFactory)
+    user = factory.SubFactory(CounsellorFactory)
+    reader = factory.LazyAttribute(lambda o: f"user:{o.user.pk}")
+    hour = factory.Sequence(
+        lambda n: timezone.now().replace(minute=0, second=0, microsecond=0) - timezone.timedelta(hours=n)
+    )

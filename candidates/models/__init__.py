@@ -13,7 +13,7 @@ from ..choices import (
     QuebecExperience,
     Timeline,
 )
-from .access import FileAccess
+from .access import AccessKind, FileAccess
 from .coaching import CoachingNote, MaturityAssessment
 from .consents import Consent, ConsentPurpose, ConsentText, SharedItem
 from .files import (
@@ -31,6 +31,7 @@ from .history import CandidateEvent
 __all__ = [
     "AGE_MAX",
     "AGE_MIN",
+    "AccessKind",
     "Candidate",
     "CandidateEvent",
     "CandidateQuerySet",

@@ -15,7 +15,7 @@ from common.text import strip_control_characters
 from ..choices import CandidateStatus
 from ..errors import CandidateError
 from ..locks import lock_candidate
-from ..models import Candidate, CandidateEvent, CoachingNote, Consent, FileAccess, MaturityAssessment
+from ..models import AccessKind, Candidate, CandidateEvent, CoachingNote, Consent, FileAccess, MaturityAssessment
 from .emails import candidate_email_sharing_consent_request
 from .status import REFERABLE_STATUSES
 
@@ -143,9 +143,27 @@ def candidate_withdraw_maturity(*, candidate: Candidate, by: User, reason: str) 
     return assessment
 
 
-def file_access_record(*, candidate_id: int, user: User) -> None:
-    """Log that `user` opened the file (Law 25): one INSERT, nothing read."""
-    FileAccess.objects.create(candidate_id=candidate_id, user=user)
+def file_access_record(
+    *, candidate_id: int, user: User | None = None, agent=None, kind: str = AccessKind.FILE_PAGE
+) -> None:
+    """Log that someone read the file (Law 25): one INSERT, nothing read; a second reading by the
+    same person in the same hour adds nothing (ON CONFLICT DO NOTHING)."""
+    if (user is None) == (agent is None):
+        raise ValueError("file_access_record needs a user or an agent")
+    now = timezone.now()
+    FileAccess.objects.bulk_create(
+        [
+            FileAccess(
+                candidate_id=candidate_id,
+                user=user,
+                agent=agent,
+                kind=kind,
+                reader=f"user:{user.pk}" if user is not None else f"agent:{agent.pk}",
+                hour=now.replace(minute=0, second=0, microsecond=0),
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None:

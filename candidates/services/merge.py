@@ -5,6 +5,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from accounts.models import User
 from accounts.services import user_deactivate_and_anonymize
 
@@ -65,8 +67,14 @@ def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_mo
     waiting for an answer came with `merge`, so `keep` is now referred. Both rows are locked by
     the caller, inside its transaction."""
     result = Absorbed()
-    for model in (CandidateEvent, Consent, CoachingNote, FileAccess):
+    for model in (CandidateEvent, Consent, CoachingNote):
         model.objects.filter(candidate=merge).update(candidate=keep)
+    # Readings of both files by the same person in the same hour are one reading of the person's file.
+    same_hour = FileAccess.objects.filter(
+        candidate=keep, reader=OuterRef("reader"), kind=OuterRef("kind"), hour=OuterRef("hour")
+    )
+    FileAccess.objects.filter(candidate=merge).exclude(Exists(same_hour)).update(candidate=keep)
+    FileAccess.objects.filter(candidate=merge).delete()
     result.targets_left_out = _merge_targets(keep=keep, merge=merge)
     if not MaturityAssessment.objects.filter(candidate=keep).exists():
         MaturityAssessment.objects.filter(candidate=merge).update(candidate=keep)

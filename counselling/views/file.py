@@ -70,7 +70,7 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     file_access_record(candidate_id=candidate.pk, user=request.user)
     accesses = list(
         FileAccess.objects.filter(candidate=candidate)
-        .select_related("user")
+        .select_related("user", "agent")
         .order_by("-at", "-id")[:FILE_ACCESSES_SHOWN]
     )
     assessment = getattr(candidate, "maturity", None)

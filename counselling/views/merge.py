@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import counsellor_required
-from candidates.models import Candidate, CandidateEvent, CoachingNote, Consent
-from candidates.services import CandidateError
+from candidates.models import AccessKind, Candidate, CandidateEvent, CoachingNote, Consent
+from candidates.services import CandidateError, file_access_record
 from common.http import int_or_none
 from referrals.models import Referral
 
@@ -47,6 +47,8 @@ def merge_confirm(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     if len(candidates) != 2:
         raise Http404
     keep, merge = candidates[pk], candidates[other_pk]
+    for candidate in (keep, merge):
+        file_access_record(candidate_id=candidate.pk, user=request.user, kind=AccessKind.MERGE_PREVIEW)
     account = keep.user or merge.user  # the account that stays (candidates.services.candidate_absorb)
     return render(
         request,

@@ -585,7 +585,8 @@ def test_the_agent_s_download_costs_the_same_queries_however_long_the_history(
     client, media_root, django_assert_num_queries, rows
 ):
     """Session, user, candidate, the agent and their territories, the referrals to those
-    territories with their follow-up steps, the consents with their words: eight, flat."""
+    territories with their follow-up steps, the latest sharing consent with its words, the access
+    log's INSERT: nine, flat."""
     territory = TerritoryFactory()
     candidate = CandidateFactory(target_territory=territory)
     store_cv(candidate)
@@ -598,7 +599,7 @@ def test_the_agent_s_download_costs_the_same_queries_however_long_the_history(
         )
     client.force_login(agent_user(territory))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert download(client, candidate)[0].status_code == 200
 
 

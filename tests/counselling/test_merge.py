@@ -13,7 +13,6 @@ from candidates.models import (
     CandidateTarget,
     CoachingNote,
     Consent,
-    FileAccess,
     MaturityAssessment,
 )
 from candidates.services import CandidateError
@@ -23,6 +22,7 @@ from tests.factories import (
     AgentFactory,
     CandidateFactory,
     CounsellorFactory,
+    FileAccessFactory,
     ReferralFactory,
     TerritoryFactory,
     UserFactory,
@@ -80,7 +80,7 @@ def test_everything_of_both_files_is_kept(counsellor):
     ReferralLink.objects.create(referral=referral, agent=agent, token_hash="a" * 64)
     old_referral = ReferralFactory(candidate=keep, status="declined")
     note = CoachingNote.objects.create(candidate=merge, author=counsellor, text="Rencontre")
-    access = FileAccess.objects.create(candidate=merge, user=counsellor)
+    access = FileAccessFactory(candidate=merge, user=counsellor)
     merge_events = set(merge.events.values_list("pk", flat=True))
     merge_consents = set(merge.consents.values_list("pk", flat=True))
     keep_events = set(keep.events.values_list("pk", flat=True))

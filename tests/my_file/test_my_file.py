@@ -250,7 +250,7 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, events, referrals, their transitions
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with who read the file
         response = client.get(MY_FILE)
 
     assert response.status_code == 200
@@ -496,9 +496,9 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
         ReferralTransition.objects.create(referral=referral, from_status="pending", to_status="declined")
     client.force_login(candidate.user)
 
-    # session, user, own candidate, its targets; export: candidate with user, targets, events,
-    # referrals, transitions, consents
-    with django_assert_num_queries(10):
+    # session, user, own candidate, its targets; the reading's log entry; export: candidate with
+    # user, targets, events, referrals, transitions, consents
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
