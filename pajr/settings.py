@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "counselling",
     "my_file",
     "stats",
+    "privacy",
     "devtools",
 ]
 
@@ -331,6 +332,31 @@ REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=3)
 # An agent keeps seeing a person they took on for this long after closing the follow-up, then
 # sees nothing of them (referrals.selectors.agent_view).
 AGENT_ACCESS_GRACE_DAYS = env.int("AGENT_ACCESS_GRACE_DAYS", default=30)
+# --- Retention (Law 25, P-39.1 s. 23) ---------------------------------------------------------
+# How long each kind of personal information is kept, in days. The nightly purge
+# (privacy.purge, `manage.py purge_personal_data`) and the privacy page both read these; the
+# rules themselves are listed in privacy.retention.RULES.
+RETENTION = {
+    # A registration never submitted: the draft and its account, counted from its last change.
+    "drafts": env.int("RETENTION_DRAFT_DAYS", default=180),
+    # A file closed, or whose person has settled: anonymized after this long.
+    "closed_files": env.int("RETENTION_CLOSED_FILE_DAYS", default=730),
+    # Coaching consent withdrawn and not given again: the file is anonymized after this grace.
+    "coaching_withdrawn": env.int("RETENTION_COACHING_WITHDRAWN_DAYS", default=30),
+    # The CV, after the file closes or the person settles.
+    "cvs": env.int("RETENTION_CV_DAYS", default=90),
+    # Sent emails (their bodies are emptied at sending; the rows go after this long).
+    "outbox": env.int("RETENTION_OUTBOX_DAYS", default=90),
+    # Sessions: expired ones, and the record of a session (device, address) after this long.
+    "sessions": env.int("RETENTION_SESSION_DAYS", default=30),
+    # The log of who read which file.
+    "access_log": env.int("RETENTION_ACCESS_LOG_DAYS", default=365),
+    # Free text in the history (notes, reasons) after this long; the facts stay.
+    "history_text": env.int("RETENTION_HISTORY_TEXT_DAYS", default=365),
+}
+# How many rows the purge handles per transaction (each batch holds its locks briefly).
+PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)
+
 # How many people an agent may send to EER in 24 hours ("Envoyer une personne à EER").
 AGENT_INTAKES_PER_DAY = env.int("AGENT_INTAKES_PER_DAY", default=10)
 
