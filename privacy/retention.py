@@ -44,7 +44,8 @@ RULES = (
         "closed_files",
         _("Un dossier fermé, ou dont la personne est installée en région"),
         _(
-            "Le dossier est anonymisé et le compte supprimé; seuls des faits sans identité restent pour les statistiques."
+            "Le dossier est anonymisé et le compte supprimé; seuls des faits sans identité restent "
+            "pour les statistiques."
         ),
     ),
     Rule(
