@@ -4,7 +4,10 @@ than saving users themselves."""
 import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
@@ -69,9 +72,24 @@ def user_deactivate_and_anonymize(*, user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
 
 
+def user_end_sessions(*, user: User) -> int:
+    """End every session of `user`, on every device: the tracked ones are deleted from the session
+    store (allauth.usersessions records each sign-in), and the epoch moves so that any other no
+    longer verifies. Returns how many tracked sessions ended."""
+    ended = 0
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+        ended += 1
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    return ended
+
+
 def user_delete(*, user: User) -> bool:
-    """Delete the account, or, when other rows still protect it, deactivate and anonymize it.
-    Returns whether it was deleted."""
+    """Delete the account, or, when other rows still protect it, deactivate and anonymize it; the
+    admin's log of changes to it forgets its name. Returns whether it was deleted."""
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+        object_repr=f"#{user.pk}", change_message=""
+    )
     try:
         with transaction.atomic():
             user.delete()

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from common.admin_pagination import LargeTableAdminMixin
 
+from .choices import AnonymizationReason
+from .errors import CandidateError
 from .models import AccessKind, Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess
-from .services import file_access_record
+from .services import candidate_anonymize, file_access_record
 
 
 class ConsentInline(admin.TabularInline):
@@ -37,6 +40,21 @@ class CandidateAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user", "counsellor")
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [CandidateTargetInline, ConsentInline]
+
+    # "Delete" in the admin anonymizes, through the one path every deletion takes (the referrals,
+    # the outbox, the sessions, the CV): the facts stay for the statistics, nothing names the person.
+    def get_deleted_objects(self, objs, request):
+        return [_("%(count)s dossier(s) anonymisé(s)") % {"count": len(objs)}], {}, set(), []
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            candidate_anonymize(candidate=obj, by=request.user, reason=AnonymizationReason.ADMIN)
+        except CandidateError as error:
+            self.message_user(request, str(error), messages.WARNING)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for candidate in queryset.filter(anonymized_at__isnull=True):
+            self.delete_model(request, candidate)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Reading a file in the admin is a reading of the file (the access log)."""

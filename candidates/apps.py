@@ -9,3 +9,11 @@ from django.utils.translation import gettext_lazy as _
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = _("Candidat·e·s")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from .models import Candidate
+        from .receivers import delete_cv_with_file
+
+        post_delete.connect(delete_cv_with_file, sender=Candidate, dispatch_uid="candidates.delete_cv_with_file")

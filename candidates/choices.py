@@ -117,3 +117,17 @@ class EventCode(models.TextChoices):
     REFERRAL_WITHDRAWN = "referral_withdrawn", _("Orientation retirée")
     FOLLOW_UP = "follow_up", _("Suivi en région")
     AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
+    ANONYMIZED = "anonymized", _("Dossier anonymisé")
+
+
+class AnonymizationReason(models.TextChoices):
+    """Why a file was anonymized (candidates.services.deletion.candidate_anonymize): the one path
+    every deletion takes, whoever asks."""
+
+    ACCOUNT_DELETED = "account_deleted", _("Compte supprimé par la personne")
+    PERSON_REQUEST = "person_request", _("À la demande de la personne, reçue par la personne responsable")
+    OFFICER = "officer", _("Décision de la personne responsable de la protection des renseignements personnels")
+    ADMIN = "admin", _("Suppression dans l'administration")
+    DRAFT_EXPIRED = "draft_expired", _("Inscription jamais soumise (délai de conservation écoulé)")
+    FILE_EXPIRED = "file_expired", _("Dossier fermé ou installé (délai de conservation écoulé)")
+    COACHING_WITHDRAWN = "coaching_withdrawn", _("Consentement à l'accompagnement retiré et non redonné")

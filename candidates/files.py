@@ -15,10 +15,27 @@ CONTENT_TYPES = {
 }
 
 
+def cv_filename(candidate: Candidate) -> str:
+    """The CV's file name as the person gave it, without characters that cannot be printed."""
+    return "".join(c for c in candidate.cv_filename if c.isprintable() and c not in "/\\").strip() or "cv.pdf"
+
+
+def cv_content(candidate: Candidate) -> tuple[str, bytes] | None:
+    """The CV's file name and bytes (for a ZIP export), or None without a CV or its file."""
+    if not candidate.cv:
+        return None
+    try:
+        with candidate.cv.storage.open(candidate.cv.name, "rb") as stored:
+            return cv_filename(candidate), stored.read()
+    except FileNotFoundError:
+        logger.warning("cv_content candidate=%s missing file", candidate.pk)
+        return None
+
+
 def cv_response(candidate: Candidate) -> FileResponse:
     """The CV as an attachment that no browser renders in the site's origin. The caller has
     checked that the reader may see it; a file missing from the storage is a 404."""
-    filename = "".join(c for c in candidate.cv_filename if c.isprintable()).strip() or "cv.pdf"
+    filename = cv_filename(candidate)
     kind = DOCX if filename.lower().endswith(".docx") else "pdf"
     try:
         stored = candidate.cv.storage.open(candidate.cv.name, "rb")

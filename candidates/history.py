@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from territories.models import Territory
 
-from .choices import CloseReason, EventCode
+from .choices import AnonymizationReason, CloseReason, EventCode
 from .models import CandidateEvent
 
 E = EventCode
@@ -71,6 +71,9 @@ def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
         return _("Consentement à l'accompagnement par EER retiré par la personne")
     if code == E.ACCOUNT_DELETED:
         return _("Compte supprimé par la personne")
+    if code == E.ANONYMIZED:
+        reason = params.get("reason", "")
+        return str(AnonymizationReason(reason).label) if reason in AnonymizationReason.values else ""
     if code == E.CLOSED:
         reason = params.get("reason", "")
         return str(CloseReason(reason).label) if reason in CloseReason.values else ""

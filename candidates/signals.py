@@ -4,16 +4,17 @@ sender's transaction, after the sender has locked the candidate's row (candidate
 
 - sharing_consent_withdrawn(candidate, by): the person no longer consents to sharing their file
   with PAJ agents; a referral waiting for an answer must be withdrawn.
-- account_deleted(candidate, by): the person deleted their account; their referrals must be
-  withdrawn and what was written about them in the referrals cleared, before the file is
-  anonymized.
-
-Receivers return how many referrals they withdrew (the sender logs it)."""
+  Receivers return how many referrals they withdrew (the sender logs it).
+- file_anonymizing(candidate, by, reason): the file is being anonymized (the person deleted
+  their account, the officer or the retention purge decided: an AnonymizationReason); their
+  referrals must be withdrawn, and what was written about them in the referrals and the emails
+  about those referrals removed, before the file itself is cleared. Receivers return a pair:
+  (referrals withdrawn, outbox rows removed)."""
 
 from django.dispatch import Signal
 
 sharing_consent_withdrawn = Signal()
-account_deleted = Signal()
+file_anonymizing = Signal()
 
 
 def withdrawn_count(responses: list[tuple]) -> int:

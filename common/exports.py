@@ -3,6 +3,7 @@ no cell a person or a territory's name typed runs as a formula in a spreadsheet.
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
@@ -82,3 +83,12 @@ def csv_response(header: Sequence, rows: Iterable[Sequence], *, filename: str) -
 
 def xlsx_response(header: Sequence, rows: Iterable[Sequence], *, filename: str, sheet: str) -> HttpResponse:
     return download(xlsx_bytes(header, rows, sheet=sheet), filename=filename, content_type=XLSX_TYPE)
+
+
+def zip_bytes(files: Iterable[tuple[str, str | bytes]]) -> bytes:
+    """A ZIP of (name, content) pairs; text is written as UTF-8."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content.encode() if isinstance(content, str) else content)
+    return out.getvalue()

@@ -1,14 +1,17 @@
 """The export of everything a person gave us and where their file stands (Québec's Law 25: access
-and portability), as JSON and as CSV."""
+and portability): a ZIP of the data as JSON and as CSV, with the CV."""
 
 import datetime
+import json
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from candidates.files import cv_content
 from candidates.models import Candidate, CandidateTarget
+from common.exports import csv_text, zip_bytes
 from referrals.models import ReferralStatus
 
 from .timeline import INTERNAL_EVENT_KINDS, TIMELINE_PREFETCHES, candidate_consent_history, candidate_timeline
@@ -211,3 +214,15 @@ def export_csv_rows(data: dict) -> list[tuple[str, str, str]]:
     for section, label in CSV_SECTION_LABELS.items():
         rows += _csv_flatten(section, str(label), data[section])
     return rows
+
+
+def candidate_export_zip(candidate: Candidate) -> bytes:
+    """mon-dossier.json, mon-dossier.csv (one row per field) and the CV under cv/."""
+    data = candidate_export_data(candidate)
+    files: list[tuple[str, str | bytes]] = [
+        ("mon-dossier.json", json.dumps(data, ensure_ascii=False, indent=2)),
+        ("mon-dossier.csv", csv_text(["field", "label", "value"], export_csv_rows(data))),
+    ]
+    if cv := cv_content(candidate):
+        files.append((f"cv/{cv[0]}", cv[1]))
+    return zip_bytes(files)

@@ -7,8 +7,7 @@ urlpatterns = [
     path("mon-dossier/", views.home, name="home"),
     path("mon-dossier/coordonnees/", views.identity, name="identity"),
     path("mon-dossier/consentements/", views.consents, name="consents"),
-    path("mon-dossier/export.json", views.export_json, name="export_json"),
-    path("mon-dossier/export.csv", views.export_csv, name="export_csv"),
+    path("mon-dossier/export.zip", views.export, name="export"),
     path("mon-dossier/supprimer/", views.delete, name="delete"),
     path("dossiers/<int:pk>/cv/", views.cv_download, name="cv_download"),
 ]

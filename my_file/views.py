@@ -2,13 +2,11 @@
 the export of their data, the deletion of their account (Québec's Law 25), and the CV download
 (for the person, and for the counsellors and agents allowed to see it)."""
 
-import json
 import logging
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,10 +24,10 @@ from candidates.services import (
     candidate_update_identity,
     file_access_record,
 )
-from common.exports import csv_response, download
+from common.exports import download
 from referrals.selectors import cv_reader
 
-from .exports import candidate_export_data, export_csv_rows
+from .exports import candidate_export_zip
 from .forms import AccountDeleteForm, ConsentsForm, IdentityForm
 from .timeline import (
     candidate_consent_history,
@@ -147,25 +145,15 @@ def _export_filename(extension: str) -> str:
 
 @login_required
 @require_GET
-def export_json(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponse:
+    """Everything the person gave us, as a ZIP: the data as JSON (for another service) and as CSV
+    (for a spreadsheet), with their CV (Québec's Law 25: access and portability)."""
     candidate = _own_candidate(request)
     if candidate is None:
         return _no_file(request)
     file_access_record(candidate_id=candidate.pk, user=request.user, kind=AccessKind.EXPORT)
-    data = candidate_export_data(candidate)
-    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-    return download(body, filename=_export_filename("json"), content_type="application/json; charset=utf-8")
-
-
-@login_required
-@require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
-    candidate = _own_candidate(request)
-    if candidate is None:
-        return _no_file(request)
-    file_access_record(candidate_id=candidate.pk, user=request.user, kind=AccessKind.EXPORT)
-    rows = export_csv_rows(candidate_export_data(candidate))
-    return csv_response(["field", "label", "value"], rows, filename=_export_filename("csv"))
+    body = candidate_export_zip(candidate)
+    return download(body, filename=_export_filename("zip"), content_type="application/zip")
 
 
 @login_required

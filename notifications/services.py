@@ -155,3 +155,16 @@ def outbox_report_failed() -> int:
         OutboxEmail.objects.filter(pk__in=[email.pk for email in failed]).update(failure_reported_at=timezone.now())
     logger.warning("outbox_report_failed reported=%s coordinators=%s", len(failed), len(coordinators))
     return len(failed)
+
+
+def outbox_forget(*, recipients: set[str] | list[str] = (), refs: dict[str, list[int]] | None = None) -> int:
+    """Delete the emails to `recipients` and those about the objects `refs` ({context name: ids},
+    e.g. {"candidate": [12]}), whatever their status: a person who leaves the platform leaves no
+    address, subject or pending message behind (candidates.services.candidate_anonymize). In the
+    caller's transaction. Returns how many rows went."""
+    condition = models.Q(recipient__in=[address for address in recipients if address])
+    for name, ids in (refs or {}).items():
+        if ids:
+            condition |= models.Q(**{f"context__{name}__in": list(ids)})
+    deleted, _by_model = OutboxEmail.objects.filter(condition).delete()
+    return deleted

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_countries",
     "django_filters",
     "phonenumber_field",
@@ -192,6 +193,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGI
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_AGE_SECONDS = env.int("STAFF_SESSION_MAX_AGE_SECONDS", default=10 * 60 * 60)
 ACCOUNT_SESSION_REMEMBER = None
+# Each sign-in is recorded (device, address) so that a person can end their sessions one by one
+# and an account's deletion ends all of them; kept RETENTION["sessions"] days (privacy.purge).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "fr-ca"
@@ -311,6 +315,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Counsellors: the digest of the day's answers at 17:00 Montréal time (CELERY_TIMEZONE is
     # America/Toronto, which tzdata makes America/Montreal an alias of).
     "referrals-digest": {"task": "referrals.tasks.referrals_digest", "schedule": crontab(hour=17, minute=0)},
+    # The retention periods (settings.RETENTION), applied at night when nobody works.
+    "purge-personal-data": {"task": "privacy.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=15)},
     # Coordinators: the emails that failed since the last report.
     "outbox-failed-report": {
         "task": "notifications.tasks.outbox_failed_report",
@@ -392,7 +398,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_link_tokens": {"()": "common.redaction.RedactLinkTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_link_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

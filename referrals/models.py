@@ -40,6 +40,7 @@ class TransitionCode(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retirée par le ou la conseiller·ère")
     SHARING_WITHDRAWN = "sharing_withdrawn", _("Consentement au partage retiré par la personne")
     ACCOUNT_DELETED = "account_deleted", _("Compte supprimé par la personne")
+    FILE_ANONYMIZED = "file_anonymized", _("Dossier anonymisé")
 
 
 class DeclineReason(models.TextChoices):

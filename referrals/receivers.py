@@ -5,33 +5,45 @@ candidate's row: the referrals are locked after it (referrals.locks)."""
 
 from django.dispatch import receiver
 
+from candidates.choices import AnonymizationReason
 from candidates.models import Candidate
-from candidates.signals import account_deleted, sharing_consent_withdrawn
+from candidates.signals import file_anonymizing, sharing_consent_withdrawn
+from notifications.services import outbox_forget
 
-from .models import Referral, ReferralTransition, TransitionCode
+from .models import FollowUp, Referral, ReferralTransition, TransitionCode
 from .services.emails import referral_email_withdrawn_counsellor
 from .services.workflow import referral_withdraw
 
 
-def _withdraw_pending(candidate: Candidate, *, by, code: str, account_deleted: bool) -> int:
+def _withdraw_pending(candidate: Candidate, *, by, code: str, anonymized: str = "") -> int:
     pending = list(Referral.objects.pending().filter(candidate=candidate).only("pk"))
     for referral in pending:
         referral_withdraw(referral=referral, by_user=by, code=code)
-        referral_email_withdrawn_counsellor(referral=referral, account_deleted=account_deleted)
+        referral_email_withdrawn_counsellor(referral=referral, anonymized=anonymized)
     return len(pending)
 
 
 @receiver(sharing_consent_withdrawn, dispatch_uid="referrals.sharing_consent_withdrawn")
 def on_sharing_consent_withdrawn(*, candidate: Candidate, by, **kwargs) -> int:
     """A referral waiting for an answer is withdrawn; the counsellor is told."""
-    return _withdraw_pending(candidate, by=by, code=TransitionCode.SHARING_WITHDRAWN, account_deleted=False)
+    return _withdraw_pending(candidate, by=by, code=TransitionCode.SHARING_WITHDRAWN)
 
 
-@receiver(account_deleted, dispatch_uid="referrals.account_deleted")
-def on_account_deleted(*, candidate: Candidate, by, **kwargs) -> int:
-    """A referral waiting for an answer is withdrawn (the counsellor is told, without the person's
-    name); what counsellors and agents wrote about the person in the referrals is cleared."""
-    withdrawn = _withdraw_pending(candidate, by=by, code=TransitionCode.ACCOUNT_DELETED, account_deleted=True)
-    Referral.objects.filter(candidate=candidate).update(message="", decline_reason="")
+@receiver(file_anonymizing, dispatch_uid="referrals.file_anonymizing")
+def on_file_anonymizing(*, candidate: Candidate, by, reason: str, **kwargs) -> tuple[int, int]:
+    """The emails about the person's referrals leave the outbox; a referral waiting for an answer
+    is withdrawn (the counsellor is told, without the person's name); every emailed link stops
+    working; what counsellors and agents wrote about the person (messages, reasons, follow-up
+    notes) is emptied. The facts (territories, statuses, dates) stay for the statistics."""
+    referrals = Referral.objects.filter(candidate=candidate)
+    forgotten = outbox_forget(refs={"referral": list(referrals.values_list("pk", flat=True))})
+    code = (
+        TransitionCode.ACCOUNT_DELETED
+        if reason == AnonymizationReason.ACCOUNT_DELETED
+        else TransitionCode.FILE_ANONYMIZED
+    )
+    withdrawn = _withdraw_pending(candidate, by=by, code=code, anonymized=reason)
+    referrals.update(message="", decline_reason="")
     ReferralTransition.objects.filter(referral__candidate=candidate).update(reason="")
-    return withdrawn
+    FollowUp.objects.filter(referral__candidate=candidate).update(note="")
+    return withdrawn, forgotten

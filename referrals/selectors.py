@@ -59,7 +59,12 @@ def agent_view(
     covers (the words they agreed to), contact details once the agent accepted."""
     if territory_ids is None:
         territory_ids = set(agent.territories.values_list("pk", flat=True))
-    if not agent.is_active or referral.territory_id not in territory_ids or not referral_purpose_open(referral):
+    if (
+        not agent.is_active
+        or referral.territory_id not in territory_ids
+        or not referral_purpose_open(referral)
+        or referral.candidate.anonymized_at is not None
+    ):
         return AgentView(ended=True)
     covers = sharing_covers(referral.candidate) if covers is None else covers
     if not covers:
@@ -104,6 +109,8 @@ def cv_reader(user: User, candidate: Candidate) -> CvReader | None:
         .prefetch_related("follow_ups")
     )
     covers = current_sharing_covers(candidate.pk)
+    for referral in referrals:
+        referral.candidate = candidate  # the same file: no query per referral
     if any(agent_view(referral, agent, territory_ids=territory_ids, covers=covers).cv for referral in referrals):
         return CvReader(agent=agent)
     return None

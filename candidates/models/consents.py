@@ -62,6 +62,7 @@ class Consent(models.Model):
         ACCOUNT_DELETION = "account_deletion", _("Suppression du compte")
         AGENT = "agent", _("Recueilli par un·e agent·e PAJ")
         EXPIRY = "expiry", _("Fin de la durée de conservation")
+        ANONYMIZATION = "anonymization", _("Anonymisation du dossier")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

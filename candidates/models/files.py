@@ -254,6 +254,8 @@ class Candidate(models.Model):
     )
     created_at = models.DateTimeField(_("inscrit·e le"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the file was closed, or its person settled: where the retention periods start.
+    closed_at = models.DateTimeField(_("fermé le"), null=True, blank=True)
     anonymized_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()

@@ -22,6 +22,8 @@ from .coaching import (
 from .consents import candidate_set_consents
 from .deletion import (
     ANONYMIZATION_KEPT_FIELDS,
+    Anonymized,
+    candidate_anonymize,
     candidate_anonymize_fields,
     candidate_delete,
     delete_file_after_commit,
@@ -75,6 +77,7 @@ __all__ = [
     "TAKEN_ON_STATUSES",
     "TRANSITIONS",
     "Absorbed",
+    "Anonymized",
     "CandidateError",
     "EmailAlreadyRegistered",
     "IncompleteRegistration",
@@ -82,6 +85,7 @@ __all__ = [
     "agent_intakes_since",
     "can_move",
     "candidate_absorb",
+    "candidate_anonymize",
     "candidate_anonymize_fields",
     "candidate_can_be_reassigned",
     "candidate_claim_if_unassigned",

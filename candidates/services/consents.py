@@ -10,6 +10,7 @@ from ..consents import CONSENT_TEXTS, consent_row, granted_consents
 from ..locks import lock_candidate
 from ..models import Candidate, CandidateEvent, Consent
 from ..signals import sharing_consent_withdrawn, withdrawn_count
+from .emails import candidate_email_coaching_withdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +36,16 @@ def candidate_set_consents(
             for purpose in changed
         )
         if Consent.Purpose.COACHING in changed and not choices[Consent.Purpose.COACHING]:
-            # Not a change of status: a mark on the timeline the counsellor reads.
-            CandidateEvent.objects.create(
+            # Not a change of status: a mark on the timeline the counsellor reads. The person is
+            # told when the file will be anonymized unless they give it again (privacy.purge).
+            event = CandidateEvent.objects.create(
                 candidate=locked,
                 kind=CandidateEvent.Kind.CONSENT_CHANGED,
                 actor=locked.user,
                 code=EventCode.COACHING_CONSENT_WITHDRAWN,
             )
+            if locked.anonymized_at is None and method != Consent.Method.ACCOUNT_DELETION:
+                candidate_email_coaching_withdrawn(candidate=locked, event=event)
         if Consent.Purpose.SHARING in changed and not choices[Consent.Purpose.SHARING]:
             withdrawn = withdrawn_count(
                 sharing_consent_withdrawn.send(sender=Candidate, candidate=locked, by=locked.user)

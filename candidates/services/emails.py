@@ -1,6 +1,11 @@
 """The emails the candidates app sends to the person, written to the outbox in the caller's
 transaction (they leave after commit)."""
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
 from accounts.models import User
 from common.urls import absolute_url
 from notifications.services import outbox_enqueue
@@ -43,4 +48,22 @@ def candidate_email_sharing_consent_request(*, candidate: Candidate, counsellor:
         template="sharing_consent_request",
         context={"candidate": candidate, "counsellor": counsellor, "link": absolute_url("my_file:consents")},
         key=f"sharing_consent_request:{event.pk}",
+    )
+
+
+def candidate_email_coaching_withdrawn(*, candidate: Candidate, event: CandidateEvent) -> None:
+    """Tell the person that, having withdrawn their consent to coaching, their file will be
+    anonymized after RETENTION["coaching_withdrawn"] days unless they give it again (the purge
+    counts from the same withdrawal)."""
+    days = settings.RETENTION["coaching_withdrawn"]
+    outbox_enqueue(
+        to=candidate.email,
+        language=candidate.language,
+        template="coaching_withdrawn_candidate",
+        context={
+            "candidate": candidate,
+            "anonymize_on": timezone.localdate(event.created_at + datetime.timedelta(days=days)),
+            "link": absolute_url("my_file:consents"),
+        },
+        key=f"coaching_withdrawn_candidate:{event.pk}",
     )

@@ -8,6 +8,7 @@ ON_HOLD, and so on."""
 import logging
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -50,6 +51,8 @@ REFERABLE_STATUSES = statuses_that_can_move_to(S.REFERRED)
 HOLDABLE_STATUSES = statuses_that_can_move_to(S.ON_HOLD)
 # A counsellor closes submitted files; a draft is closed only by its account's deletion.
 CLOSABLE_STATUSES = statuses_that_can_move_to(S.CLOSED) - {S.DRAFT}
+# A file whose purpose ended: the retention periods count from its `closed_at`.
+ENDED_STATUSES = frozenset({S.CLOSED, S.SETTLED})
 # Files a counsellor follows (taken on, whatever came next): they can be handed to a colleague.
 TAKEN_ON_STATUSES = frozenset(S.values) - {S.DRAFT, S.NEW, S.CLOSED}
 
@@ -79,7 +82,11 @@ def candidate_set_status(
             % {"from": CandidateStatus(from_status).label, "to": CandidateStatus(to).label}
         )
     candidate.status = to
-    candidate.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if to in ENDED_STATUSES and candidate.closed_at is None:
+        candidate.closed_at = timezone.now()
+        fields.append("closed_at")
+    candidate.save(update_fields=fields)
     event = CandidateEvent.objects.create(
         candidate=candidate,
         kind=kind,

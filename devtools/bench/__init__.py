@@ -9,6 +9,7 @@ Two registries are the extension points for later issues:
   in cases.py, the notification cases, through a real worker and SMTP server, in notify.py.
 """
 
+from . import seeding_privacy  # noqa: F401  (adds the access log and the outbox to SEEDERS)
 from .cases import CaseResult
 from .notify import NotifyOptions
 from .runner import CASES, bench_database, bench_measure, bench_write

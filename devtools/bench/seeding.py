@@ -55,6 +55,7 @@ STATUS_WEIGHTS = {
     CandidateStatus.ON_HOLD: 0.04,
     CandidateStatus.CLOSED: 0.05,
 }
+ENDED = {CandidateStatus.CLOSED, CandidateStatus.SETTLED}
 AFTER_ACCEPTED = {CandidateStatus.TAKEN_ON, CandidateStatus.MOVED, CandidateStatus.SETTLED}
 # The path each status went through since registration (events are written along it).
 PATHS = {
@@ -317,6 +318,8 @@ def seed_maturity(seed: Seed, candidates: list[Candidate]) -> Iterable[models.Mo
             )
 
 
+# Seeded models whose auto_now(_add) dates are given (later issues add theirs).
+DATED_MODELS = [Consent, CandidateEvent, Referral, ReferralTransition, CoachingNote, MaturityAssessment]
 ROW_KEYS = {
     CandidateTarget: "targets",
     Consent: "consents",
@@ -397,6 +400,7 @@ def _build_candidate(seed: Seed, candidate_id: int) -> tuple[User | None, Candid
         else rng.choice(seed.counsellor_ids),
         created_at=created_at,
         updated_at=submitted_at or created_at,
+        closed_at=seed.between(submitted_at, seed.now) if status in ENDED and submitted_at else None,
     )
     return user, candidate
 
@@ -446,9 +450,7 @@ def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] 
     state.ids["user"] = count(User.objects.aggregate(m=models.Max("id"))["m"] + 1)
     seeded_models: list[type[models.Model]] = [User, Candidate]
     rows = {"candidates": 0, "users": 0}
-    with _dates_as_given(
-        User, Candidate, Consent, CandidateEvent, Referral, ReferralTransition, CoachingNote, MaturityAssessment
-    ):
+    with _dates_as_given(User, Candidate, *DATED_MODELS):
         for start in range(1, candidates + 1, BATCH_SIZE):
             with transaction.atomic():
                 pairs = [_build_candidate(state, i) for i in range(start, min(start + BATCH_SIZE, candidates + 1))]

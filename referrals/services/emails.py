@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from candidates.choices import AnonymizationReason
 from common.urls import absolute_url
 from notifications.services import outbox_enqueue
 
@@ -116,10 +117,11 @@ def referral_email_candidate_referred(*, referral: Referral) -> None:
     )
 
 
-def referral_email_withdrawn_counsellor(*, referral: Referral, account_deleted: bool) -> None:
-    """Tell the file's counsellor that the candidate withdrew a referral waiting for an answer
-    (withdrew their consent to sharing, or deleted their account), so that the file is theirs
-    again. A deleted account's email does not name the person. Inside the caller's transaction."""
+def referral_email_withdrawn_counsellor(*, referral: Referral, anonymized: str = "") -> None:
+    """Tell the file's counsellor that a referral waiting for an answer was withdrawn because the
+    person withdrew their consent to sharing, or because the file is being anonymized
+    (`anonymized`, an AnonymizationReason: the email then names neither the person nor the
+    file). Inside the caller's transaction."""
     referral = Referral.objects.select_related("candidate__counsellor", "sent_by", "territory").get(pk=referral.pk)
     candidate = referral.candidate
     counsellor = candidate.counsellor if candidate.counsellor and candidate.counsellor.is_active else referral.sent_by
@@ -130,7 +132,8 @@ def referral_email_withdrawn_counsellor(*, referral: Referral, account_deleted: 
         context={
             "referral": referral,
             "candidate": candidate,
-            "account_deleted": account_deleted,
+            "account_deleted": anonymized == AnonymizationReason.ACCOUNT_DELETED,
+            "anonymized": bool(anonymized),
             "link": absolute_url("counselling:file", candidate.pk),
         },
         key=f"referral_withdrawn_counsellor:{referral.pk}",

@@ -1,7 +1,9 @@
 """The decision "projet mûr" on the timeline, its withdrawal, and what the file's history and the
 candidate's own pages show of the team's events."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.test import Client
@@ -217,7 +219,8 @@ def test_the_candidate_never_sees_the_teams_events_or_their_notes(client, counse
     page = response.content.decode()
     for internal in ("Note de décision", "Raison du retrait", "Interne", "mûr", "Pris·e en charge", "→"):
         assert internal not in page
-    export = json.loads(client.get(reverse("my_file:export_json")).content)
+    with zipfile.ZipFile(io.BytesIO(client.get(reverse("my_file:export")).content)) as archive:
+        export = json.loads(archive.read("mon-dossier.json"))
     assert "maturity_declared" not in {event["kind"] for event in export["events"]}
     assert "maturity_withdrawn" not in {event["kind"] for event in export["events"]}
     for internal in ("Note de décision", "Raison du retrait", "Interne", "Pris·e en charge"):

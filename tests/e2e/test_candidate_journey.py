@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,10 +270,13 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     page.locator("main a[href$='/mon-dossier/']").first.click()
     expect(page).to_have_url(re.compile(r"/mon-dossier/$"))
     with page.expect_download() as download_info:
-        page.locator("main a[href$='/mon-dossier/export.json']").click()
+        page.locator("main a[href$='/mon-dossier/export.zip']").click()
     download = download_info.value
-    assert re.fullmatch(r"mon-dossier-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
-    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert re.fullmatch(r"mon-dossier-\d{4}-\d{2}-\d{2}\.zip", download.suggested_filename)
+    with zipfile.ZipFile(download.path()) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    assert f"cv/{CV_NAME}" in members, sorted(members)
+    data = json.loads(members["mon-dossier.json"].decode())
     assert data["profile"]["first_name"]["value"] == "Amina"
     assert data["profile"]["last_name"]["value"] == "Diallo"
     assert data["profile"]["cv_filename"]["value"] == CV_NAME
@@ -281,11 +285,7 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     granted = {consent["purpose"] for consent in data["consents"] if consent["granted"]}
     assert granted == {"coaching", "sharing", "news"}, data["consents"]
 
-    with page.expect_download() as download_info:
-        page.locator("main a[href$='/mon-dossier/export.csv']").click()
-    download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
-    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(members["mon-dossier.csv"].decode("utf-8-sig"))))
     assert rows[0] == ["field", "label", "value"]
     values = {row[0]: row[2] for row in rows[1:]}
     assert values["first_name"] == "Amina"

@@ -43,7 +43,8 @@ def test_the_agent_receives_their_link_once(celery_worker_process, smtp_server, 
     smtp_server.assert_no_more(to=agent.email, count=1)
     assert received.recipients == (agent.email,)
     assert received.message["To"] == agent.email
-    assert candidate.full_name in received.subject
+    assert f"dossier n° {candidate.pk}" in received.subject
+    assert candidate.last_name not in received.subject  # the subject never carries the name
     match = LINK_RE.search(received.text)
     assert match, received.text
     assert match.group(0) in received.html
@@ -74,4 +75,4 @@ def test_the_answer_reaches_the_candidate_and_the_counsellor(celery_worker_proce
     assert f"{SITE_URL}/mon-dossier/" in to_candidate.text
     assert f"{SITE_URL}/conseil/candidats/{candidate.pk}/" in to_counsellor.text
     assert f"{candidate.full_name} : Acceptée." in to_counsellor.text
-    assert to_counsellor.subject == f"Orientation acceptée : {candidate.full_name} ({territory.name})"
+    assert to_counsellor.subject == f"Orientation acceptée : dossier n° {candidate.pk} ({territory.name})"

@@ -2,6 +2,7 @@ import csv
 import html
 import io
 import json
+import zipfile
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -31,10 +32,9 @@ pytestmark = pytest.mark.django_db
 
 MY_FILE = reverse("my_file:home")
 CONSENTS = reverse("my_file:consents")
-EXPORT_JSON = reverse("my_file:export_json")
-EXPORT_CSV = reverse("my_file:export_csv")
+EXPORT = reverse("my_file:export")
 DELETE = reverse("my_file:delete")
-ALL_PAGES = [MY_FILE, CONSENTS, EXPORT_JSON, EXPORT_CSV, DELETE]
+ALL_PAGES = [MY_FILE, CONSENTS, EXPORT, DELETE]
 
 ALL_GIVEN = {"coaching": "on", "sharing": "on"}
 
@@ -97,7 +97,7 @@ def test_an_account_without_a_file_cannot_post(client, counsellor, url):
     assert User.objects.filter(pk=counsellor.pk).exists()
 
 
-@pytest.mark.parametrize("url", [EXPORT_JSON, EXPORT_CSV, MY_FILE])
+@pytest.mark.parametrize("url", [EXPORT, MY_FILE])
 def test_other_methods_are_refused(signed_in, url):
     assert signed_in.post(url).status_code == 405
 
@@ -413,17 +413,36 @@ def full_candidate(territory, counsellor):
     return Candidate.objects.get(pk=candidate.pk)
 
 
+def exported(response) -> dict[str, bytes]:
+    """The ZIP's members by name."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith('attachment; filename="mon-dossier-')
+    assert response["Content-Disposition"].endswith('.zip"')
+    assert "no-store" in response["Cache-Control"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_export_is_a_zip_with_the_data_and_the_cv(client, full_candidate, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    full_candidate.cv.save("stored.pdf", ContentFile(b"%PDF-1.4 the cv"), save=True)
+    client.force_login(full_candidate.user)
+
+    files = exported(client.get(EXPORT))
+
+    assert set(files) == {"mon-dossier.json", "mon-dossier.csv", "cv/Mon CV.pdf"}
+    assert files["cv/Mon CV.pdf"] == b"%PDF-1.4 the cv"
+
+
 def test_json_export_is_complete_and_valid(client, full_candidate, territory):
     CandidateFactory(first_name="Quelqu'un d'autre", email="autre@example.org")
     client.force_login(full_candidate.user)
 
-    response = client.get(EXPORT_JSON)
+    files = exported(client.get(EXPORT))
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="mon-dossier-')
-    assert "no-store" in response["Cache-Control"]
-    data = json.loads(response.content)
+    assert set(files) == {"mon-dossier.json", "mon-dossier.csv"}  # no CV file stored
+    data = json.loads(files["mon-dossier.json"])
     profile = data["profile"]
     assert profile["first_name"] == {"label": "prénom", "value": "Amina", "text": "Amina"}
     for field, value in HOSTILE.items():
@@ -435,7 +454,7 @@ def test_json_export_is_complete_and_valid(client, full_candidate, territory):
     assert profile["phone"]["value"] == "+14185550199"
     assert profile["cv_filename"]["value"] == "Mon CV.pdf"
     assert "cv" not in profile and "user" not in profile and "counsellor" not in profile
-    exported = {f.name for f in Candidate._meta.concrete_fields} - {
+    expected = {f.name for f in Candidate._meta.concrete_fields} - {
         "id",
         "user",
         "counsellor",
@@ -444,7 +463,7 @@ def test_json_export_is_complete_and_valid(client, full_candidate, territory):
         "anonymized_at",
         "updated_at",
     }
-    assert set(profile) == exported
+    assert set(profile) == expected
     assert data["account"]["email"] == full_candidate.email
     assert [t["territory"] for t in data["targets"]] == [territory.name, "Second", "Troisième"]
     assert [(c["purpose"], c["granted"]) for c in data["consents"]] == [("coaching", True), ("sharing", True)]
@@ -452,7 +471,7 @@ def test_json_export_is_complete_and_valid(client, full_candidate, territory):
     assert data["referrals"][0]["territory"] == territory.name
     assert [t["to_status"] for t in data["referrals"][0]["transitions"]] == ["pending", "declined"]
     assert data["timeline"] and data["events"]
-    body = response.content.decode()
+    body = (files["mon-dossier.json"] + files["mon-dossier.csv"]).decode()
     for internal in ("Message interne", "Raison interne", "Quelqu'un d'autre", "autre@example.org"):
         assert internal not in body
 
@@ -460,14 +479,8 @@ def test_json_export_is_complete_and_valid(client, full_candidate, territory):
 def test_csv_export_has_one_row_per_field_and_defuses_formulas(client, full_candidate, territory):
     client.force_login(full_candidate.user)
 
-    response = client.get(EXPORT_CSV)
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="mon-dossier-')
-    assert response["Content-Disposition"].endswith('.csv"')
-    assert "no-store" in response["Cache-Control"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = exported(client.get(EXPORT))["mon-dossier.csv"].decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["field", "label", "value"]
     assert all(len(row) == 3 for row in rows)
     values = {row[0]: row for row in rows[1:]}
@@ -482,13 +495,11 @@ def test_csv_export_has_one_row_per_field_and_defuses_formulas(client, full_cand
     assert values["targets.2.territory"][2] == "Second"
     assert values["consents.1.purpose"][2] == "coaching"
     assert values["referrals.1.status"][2] == "declined"
-    body = response.content.decode("utf-8-sig")
     assert "Message interne" not in body and "Raison interne" not in body
 
 
-@pytest.mark.parametrize("url", [EXPORT_JSON, EXPORT_CSV])
 @pytest.mark.parametrize("rows", [1, 50])
-def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_queries, url, rows):
+def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_queries, rows):
     candidate = CandidateFactory(counsellor=counsellor)
     for _ in range(rows):
         CandidateEvent.objects.create(candidate=candidate, kind="status_changed", from_status="new", to_status="new")
@@ -499,7 +510,7 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
     # session, user, own candidate, its targets; the reading's log entry; export: candidate with
     # user, targets, events, referrals, transitions, consents
     with django_assert_num_queries(11):
-        assert client.get(url).status_code == 200
+        assert client.get(EXPORT).status_code == 200
 
 
 # --- Deleting the account ----------------------------------------------------------------------
@@ -513,7 +524,12 @@ def test_delete_page_explains_and_changes_nothing(signed_in, candidate, territor
     assert response.status_code == 200
     page = text(response)
     assert "La suppression est définitive" in page
-    assert f"l'orientation en attente vers le territoire {territory.name} sera retirée" in page
+    assert f"l'orientation en attente vers le territoire {territory.name} est retirée" in page
+    # What truly remains, and what cannot be taken back.
+    assert "vos sessions se ferment sur tous vos appareils" in page
+    assert "notes de suivi" in page
+    assert "Ce qui reste, sans votre nom ni vos coordonnées" in page
+    assert "Les courriels déjà envoyés restent dans les boîtes de réception" in page
     assert 'type="password"' in page
     candidate.refresh_from_db()
     assert candidate.anonymized_at is None and candidate.user is not None
@@ -590,12 +606,9 @@ def test_delete_removes_the_account_anonymizes_the_file_and_signs_out(
     assert not ReferralTransition.objects.filter(reason="Message interne").exists()
     assert not CandidateEvent.objects.filter(note="Note interne").exists()
     withdrawals = Consent.objects.filter(candidate=candidate, method=Consent.Method.ACCOUNT_DELETION)
-    assert sorted(withdrawals.values_list("purpose", "granted")) == [
-        ("coaching", False),
-        ("news", False),
-        ("sharing", False),
-    ]
-    assert not candidate.has_consent("coaching")
+    # Each consent still given is recorded as withdrawn (the news were never accepted).
+    assert sorted(withdrawals.values_list("purpose", "granted")) == [("coaching", False), ("sharing", False)]
+    assert not any(candidate.has_consent(purpose) for purpose in ("coaching", "sharing", "news"))
 
 
 def test_an_account_other_rows_protect_is_deactivated_and_anonymized_instead(signed_in, candidate):

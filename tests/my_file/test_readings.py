@@ -51,7 +51,7 @@ def test_every_read_path_is_logged():
     staff.get(reverse("admin:candidates_candidate_change", args=[candidate.pk]))
     person = Client()
     person.force_login(candidate.user)
-    person.get(reverse("my_file:export_json"))
+    person.get(reverse("my_file:export"))
 
     assert {AccessKind.FILE_PAGE, AccessKind.CV, AccessKind.MERGE_PREVIEW, AccessKind.AGENT_PAGE} <= kinds(candidate)
     assert {AccessKind.ADMIN, AccessKind.EXPORT} <= kinds(candidate)

@@ -178,7 +178,20 @@ def contexts(hostile: bool = False) -> dict[str, dict]:
             "referral": referral,
             "candidate": candidate,
             "account_deleted": True,
+            "anonymized": True,
             "link": file_link,
+        },
+        "referral_withdrawn_counsellor--anonymized": {
+            "referral": referral,
+            "candidate": candidate,
+            "account_deleted": False,
+            "anonymized": True,
+            "link": file_link,
+        },
+        "coaching_withdrawn_candidate": {
+            "candidate": candidate,
+            "anonymize_on": datetime.date(2026, 1, 14),
+            "link": f"{SITE_URL}/mon-dossier/consentements/",
         },
         "sharing_consent_request": {
             "candidate": candidate,
@@ -237,3 +250,13 @@ def test_what_people_typed_is_escaped_in_the_html(name, language):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # The text version is plain text: it shows what was typed as it was typed.
     assert "&lt;" not in text and "&#x27;" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(contexts()))
+def test_no_subject_carries_the_person_s_last_name_or_email(name, language):
+    """Subjects show in notification previews, on lock screens and in mail servers' logs: at
+    most the person's first name (to themselves) or the file's number (Québec's Law 25)."""
+    subject = render(name, language)[0]
+    for personal in ("Diallo", "amina.diallo@example.org", "418 555"):
+        assert personal not in subject, subject
