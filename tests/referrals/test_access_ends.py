@@ -167,3 +167,38 @@ def test_counsellors_see_no_draft_nor_its_cv(client):
         not in client.get(reverse("counselling:queue"), {"vue": "tous", "q": draft.last_name}).content.decode()
     )
     assert Referral.objects.count() == 0
+
+
+def test_an_anonymized_file_shows_nothing_of_the_person_to_the_agent_who_followed_it():
+    from candidates.services import candidate_anonymize
+
+    agent = agent_with_account()
+    referral = referral_for(agent, status=ReferralStatus.ACCEPTED)
+    with_cv(referral.candidate)
+    FollowUpFactory(referral=referral, step="first_contact", note="Appel fait.", by_agent=agent)
+    name = referral.candidate.full_name
+
+    candidate_anonymize(candidate=referral.candidate, by=None, reason="officer")
+
+    seen = pages(agent, referral)
+    assert name not in seen["link"] + seen["space"] + seen["list"]
+    assert "Appel fait." not in seen["space"]
+    assert (seen["link_cv"], seen["cv"]) == (404, 404)
+
+
+def test_a_consent_withdrawn_while_the_agent_is_on_the_page_refuses_their_answer_clearly():
+    agent = agent_with_account()
+    referral = referral_for(agent, status=ReferralStatus.PENDING)
+    link_client = Client()
+    page = link_page(link_client, referral_link_create(referral=referral, agent=agent)[1])
+    assert referral.candidate.full_name in link_client.get(page).content.decode()  # the agent reads it
+
+    candidate_set_consents(
+        candidate=referral.candidate, choices={Consent.Purpose.SHARING: False}, method=Consent.Method.MY_FILE
+    )
+    response = link_client.post(page, {"decision": "accept"}, follow=True)
+
+    assert response.redirect_chain == [(page, 302)]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]  # said, not a 500
+    assert referral.candidate.full_name not in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.WITHDRAWN
