@@ -3,6 +3,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +62,15 @@ class OutboxEmail(models.Model):
         verbose_name = _("courriel sortant")
         verbose_name_plural = _("courriels sortants")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # Finding the emails to or about a person who leaves (outbox_forget), without a scan.
+            models.Index(fields=["recipient"], name="outbox_recipient_idx"),
+            models.Index(KeyTransform("candidate", "context"), name="outbox_about_candidate_idx"),
+            models.Index(KeyTransform("referral", "context"), name="outbox_about_referral_idx"),
+            # The retention purge's sent rows, by age.
+            models.Index(fields=["sent_at"], name="outbox_sent_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"
