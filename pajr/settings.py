@@ -297,6 +297,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks (django-celery-beat does not support Django 6.1: the schedule lives here).
 # Each task is safe to run twice at once.
+# How often the statistics' rollups are rebuilt (stats.rollups; the page shows the figures' time).
+STATS_REFRESH_SECONDS = env.int("STATS_REFRESH_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
     "referrals-expire": {
         "task": "referrals.tasks.referrals_expire",
@@ -317,6 +319,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-digest": {"task": "referrals.tasks.referrals_digest", "schedule": crontab(hour=17, minute=0)},
     # The retention periods (settings.RETENTION), applied at night when nobody works.
     "purge-personal-data": {"task": "privacy.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=15)},
+    # The statistics' rollups (stats.rollups), rebuilt; the page shows when.
+    "statistics-refresh": {"task": "stats.tasks.statistics_refresh", "schedule": STATS_REFRESH_SECONDS},
     # Coordinators: the emails that failed since the last report.
     "outbox-failed-report": {
         "task": "notifications.tasks.outbox_failed_report",

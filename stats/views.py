@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,31 +8,39 @@ from accounts.decorators import counsellor_required
 from common.exports import csv_response, xlsx_response
 
 from .forms import StatsFilterForm, filters_from
-from .selectors import TABLES, Table, all_tables, without_jit
+from .rollups import ensure_fresh
+from .selectors import TABLES, all_tables
+from .tables import Table
 
 
 @require_GET
 @counsellor_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """The statistics, filtered by the URL's period, region and profile kind; `?export=<table>&
-    format=csv|xlsx` downloads one table."""
+    format=csv|xlsx` downloads one table. The figures come from the rollups, as of their last
+    rebuild, which the page shows."""
     form = StatsFilterForm(request.GET)
+    refresh = ensure_fresh()
     filters = filters_from(form)  # none when the form is not valid (its errors are shown)
     if export := request.GET.get("export"):
         if export not in TABLES:
             raise Http404
-        with without_jit():
-            table = TABLES[export](**filters)
+        table = TABLES[export](**filters)
         return export_table(table, request.GET.get("format", "csv"))
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("format", None)
-    with without_jit():
-        tables = all_tables(**filters)
+    tables = all_tables(**filters)
     return render(
         request,
         "stats/statistics.html",
-        {"form": form, "tables": tables, "query": query.urlencode()},
+        {
+            "form": form,
+            "tables": tables,
+            "query": query.urlencode(),
+            "refresh": refresh,
+            "refresh_minutes": max(1, settings.STATS_REFRESH_SECONDS // 60),
+        },
     )
 
 
