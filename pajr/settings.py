@@ -90,6 +90,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "pajr.urls"
+# A form refused for its CSRF token gets the platform's page, in the visitor's language.
+CSRF_FAILURE_VIEW = "pajr.errors.csrf_failure"
 WSGI_APPLICATION = "pajr.wsgi.application"
 
 TEMPLATES = [

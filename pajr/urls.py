@@ -9,6 +9,12 @@ from . import views
 admin.site.site_header = _("PAJR – EER : administration")
 admin.site.site_title = _("PAJR – EER")
 
+# The platform's own error pages, in the visitor's language (pajr.errors).
+handler400 = "pajr.errors.bad_request"
+handler403 = "pajr.errors.permission_denied"
+handler404 = "pajr.errors.page_not_found"
+handler500 = "pajr.errors.server_error"
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("candidates.urls")),
