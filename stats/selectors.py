@@ -39,7 +39,7 @@ from candidates.models import (
     ProfileKind,
     years_ago,
 )
-from referrals.models import DeclineReason, FollowUp, FollowUpStep, Referral, ReferralStatus
+from referrals.models import AWAITING_ANSWER, DeclineReason, FollowUp, FollowUpStep, Referral, ReferralStatus
 from territories.models import Region
 
 from .forms import day_bounds
@@ -287,6 +287,7 @@ REFERRAL_COLUMNS = [
     Column(_("Acceptées")),
     Column(_("Refusées")),
     Column(_("Expirées")),
+    Column(_("En attente ou à l'étude")),
     Column(_("Taux d'acceptation"), "pct"),
     Column(_("Délai médian de réponse (heures)"), "hours"),
 ]
@@ -298,18 +299,20 @@ def _referral_counts():
         "accepted": Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         "declined": Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
         "expired": Count("pk", filter=Q(status=ReferralStatus.EXPIRED)),
+        "awaiting": Count("pk", filter=Q(status__in=AWAITING_ANSWER)),
     }
 
 
 def _referral_row(label: str, row: dict, median: float | None) -> list:
     """Acceptance rate: accepted / (accepted + declined), the agents' answers; an expired referral
-    got no answer and is shown apart."""
+    got no answer and is shown apart, as are those still waiting for one (pending or under review)."""
     return [
         label,
         row["sent"],
         row["accepted"],
         row["declined"],
         row["expired"],
+        row["awaiting"],
         ratio(row["accepted"], row["accepted"] + row["declined"]),
         median,
     ]
