@@ -2,7 +2,7 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.text import PlainTextAreaField
@@ -61,13 +61,13 @@ class ReferralAnswerForm(forms.Form):
         decision = self.cleaned_data["decision"]
         if decision == Decision.ACCEPT:
             referral_accept(referral=referral, agent=agent)
-            return _g("Orientation acceptée : vous pouvez maintenant contacter la personne.")
+            return gettext("Orientation acceptée : vous pouvez maintenant contacter la personne.")
         if decision == Decision.REVIEW:
             referral_mark_under_review(referral=referral, agent=agent)
-            return _g("Orientation mise à l'étude. Le ou la conseiller·ère et la personne sont prévenu·e·s.")
+            return gettext("Orientation mise à l'étude. Le ou la conseiller·ère et la personne sont prévenu·e·s.")
         if decision == Decision.EXTEND:
             referral = referral_extend_deadline(referral=referral, agent=agent)
-            return _g("Délai prolongé : réponse attendue d'ici le %(date)s.") % {
+            return gettext("Délai prolongé : réponse attendue d'ici le %(date)s.") % {
                 "date": date_format(timezone.localtime(referral.expires_at), "DATE_FORMAT")
             }
         referral_decline(
@@ -76,4 +76,4 @@ class ReferralAnswerForm(forms.Form):
             category=self.cleaned_data["category"],
             reason=self.cleaned_data["reason"],
         )
-        return _g("Orientation refusée. Le ou la conseiller·ère est prévenu·e.")
+        return gettext("Orientation refusée. Le ou la conseiller·ère est prévenu·e.")
