@@ -21,7 +21,7 @@ from tests.referrals.factories_agent import FollowUpFactory, agent_with_account,
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(django_settings.VAR_DIR) / "screenshots" / "agent-page"
-WIDTHS = {"desktop": 1280, "phone": 390}
+WIDTHS = (1280, 390)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -151,7 +151,7 @@ def test_the_agent_space_and_pages_fit_a_phone_in_both_languages(browser, live_s
     lang = language[:2]
     audit: list[str] = []
 
-    for device, width in WIDTHS.items():
+    for width in WIDTHS:
         page = browser_page(browser, live_server, width=width, language=language, agent=agent)
         pages = {
             "space": "/agent/",
