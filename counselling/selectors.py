@@ -91,7 +91,7 @@ def answers_since(user: User, now: datetime.datetime) -> datetime.datetime:
 
 
 def with_pending_referral(candidates):
-    return candidates.filter(models.Exists(Referral.objects.pending().filter(candidate=models.OuterRef("pk"))))
+    return candidates.filter(models.Exists(Referral.objects.awaiting_answer().filter(candidate=models.OuterRef("pk"))))
 
 
 def with_referral_answered_since(candidates, since: datetime.datetime, *, user: User):

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 def _lock_without_pending_referral(candidate: Candidate) -> None:
     """Lock the file and its pending referral; refuse (CandidateError) if there is one."""
     _candidates, pending = lock_files_and_referrals(
-        candidate_ids=[candidate.pk], referrals=Referral.objects.pending().filter(candidate_id=candidate.pk)
+        candidate_ids=[candidate.pk], referrals=Referral.objects.awaiting_answer().filter(candidate_id=candidate.pk)
     )
     if pending:
         raise CandidateError(
@@ -69,7 +69,7 @@ def candidates_merge(*, keep: Candidate, merge: Candidate, by: User) -> Candidat
     pks = (keep.pk, merge.pk)
     with transaction.atomic():
         locked, pending = lock_files_and_referrals(
-            candidate_ids=pks, referrals=Referral.objects.pending().filter(candidate_id__in=pks)
+            candidate_ids=pks, referrals=Referral.objects.awaiting_answer().filter(candidate_id__in=pks)
         )
         if len(locked) != 2:
             raise CandidateError(_("Un des dossiers n'existe plus."))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, User
 from candidates.choices import CandidateStatus
 from candidates.models import Candidate, CandidateEvent, Consent, FileAccess
-from referrals.models import Referral, ReferralStatus, ReferralTransition
+from referrals.models import AWAITING_ANSWER, Referral, ReferralStatus, ReferralTransition
 
 TIMELINE_PREFETCHES = (
     Prefetch("events", queryset=CandidateEvent.objects.order_by("created_at", "id")),
@@ -90,6 +90,8 @@ def _event_label(event: CandidateEvent, *, has_referrals: bool) -> str | None:
 
 
 def _referral_outcome_label(status: str, territory: str, agent: str) -> str:
+    if status == ReferralStatus.UNDER_REVIEW:
+        return _("Le territoire %(territory)s étudie votre dossier") % {"territory": territory}
     if status == ReferralStatus.ACCEPTED:
         return _("%(agent)s, agent·e Place aux jeunes du territoire %(territory)s, a accepté votre dossier") % {
             "agent": agent or _("L'agent·e"),
@@ -115,7 +117,13 @@ def _referral_entries(referral: Referral) -> list[TimelineEntry]:
             label=_("Dossier orienté vers le territoire %(territory)s") % {"territory": territory},
         )
     ]
-    outcomes = [t for t in referral.transitions.all() if t.from_status and t.to_status != ReferralStatus.PENDING]
+    # Not the referral reaching its territory (to pending), nor a deadline pushed back (a status
+    # onto itself).
+    outcomes = [
+        t
+        for t in referral.transitions.all()
+        if t.from_status and t.to_status != ReferralStatus.PENDING and t.to_status != t.from_status
+    ]
     for transition in outcomes:
         agent = transition.by_agent or referral.answered_by
         entries.append(
@@ -126,7 +134,7 @@ def _referral_entries(referral: Referral) -> list[TimelineEntry]:
                 badge=transition.get_to_status_display(),
             )
         )
-    if referral.status != ReferralStatus.PENDING and not any(t.to_status == referral.status for t in outcomes):
+    if referral.status not in AWAITING_ANSWER and not any(t.to_status == referral.status for t in outcomes):
         # A referral written without its log (imports, older data): its own dates tell the outcome.
         entries.append(
             TimelineEntry(
@@ -176,7 +184,7 @@ def candidate_contact(candidate: Candidate) -> Contact | None:
 
 def candidate_pending_referral(candidate: Candidate) -> Referral | None:
     _prefetch_timeline(candidate)
-    return next((r for r in candidate.referrals.all() if r.status == ReferralStatus.PENDING), None)
+    return next((r for r in candidate.referrals.all() if r.status in AWAITING_ANSWER), None)
 
 
 def candidate_consent_history(candidate: Candidate) -> list[Consent]:

@@ -341,6 +341,8 @@ OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)
 # The agents of a referral still unanswered after this many days get one reminder.
 REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=3)
+# An agent who put a referral under review may push its deadline back once, by this many days.
+REFERRAL_REVIEW_EXTENSION_DAYS = env.int("REFERRAL_REVIEW_EXTENSION_DAYS", default=7)
 # An agent keeps seeing a person they took on for this long after closing the follow-up, then
 # sees nothing of them (referrals.selectors.agent_view).
 AGENT_ACCESS_GRACE_DAYS = env.int("AGENT_ACCESS_GRACE_DAYS", default=30)

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Consent
 from territories.models import Agent
 
-from .models import FollowUp, FollowUpStep, Referral, ReferralStatus
+from .models import AWAITING_ANSWER, FollowUp, FollowUpStep, Referral, ReferralStatus
 
 
 class AgentTab(TextChoices):
     """The agent's tabs, by their ?onglet= slug."""
 
-    PENDING = "en-attente", _("En attente de réponse")
+    PENDING = "en-attente", _("À traiter : en attente ou à l'étude")
     FOLLOW_UP = "suivi", _("Acceptées : suivi en cours")
     CLOSED = "fermees", _("Fermées")
 
@@ -38,7 +38,7 @@ def _follow_up_closed() -> Exists:
 def _tab_filters() -> dict[str, Q]:
     closed = _follow_up_closed()
     return {
-        AgentTab.PENDING: Q(status=ReferralStatus.PENDING),
+        AgentTab.PENDING: Q(status__in=AWAITING_ANSWER),
         AgentTab.FOLLOW_UP: Q(status=ReferralStatus.ACCEPTED) & ~Q(closed),
         AgentTab.CLOSED: Q(status__in=(ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN))
         | (Q(status=ReferralStatus.ACCEPTED) & Q(closed)),
@@ -52,8 +52,14 @@ TAB_ORDER = {
 }
 
 
+def agent_default_tab(counts: dict[str, int]) -> AgentTab:
+    """The tab the space opens on: the one that needs action. Referrals waiting for an answer
+    first, else the follow-ups going on, else the closed ones; the first when all are empty."""
+    return next((tab for tab in AgentTab if counts.get(tab)), DEFAULT_AGENT_TAB)
+
+
 def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
-    """One tab of the agent's list: pending; accepted with the follow-up going on; closed
+    """One tab of the agent's list: pending or under review; accepted with the follow-up going on; closed
     (declined, expired, withdrawn, or accepted with the follow-up closed)."""
     return (
         Referral.objects.for_agent(agent)
@@ -78,6 +84,8 @@ def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
     return (
         Referral.objects.for_agent(agent)
         .filter(pk=pk)
-        .select_related("candidate", "territory__region", "sent_by", "answered_by")
-        .prefetch_related(follow_ups_prefetch(), Prefetch("candidate__consents", queryset=_consents()))
+        .select_related("candidate__maturity", "territory__region", "sent_by", "answered_by")
+        .prefetch_related(
+            follow_ups_prefetch(), "candidate__targets", Prefetch("candidate__consents", queryset=_consents())
+        )
     )

@@ -17,18 +17,11 @@ from common.http import page_number
 from territories.decorators import agent_required
 
 from .agent_forms import FollowUpForm, ReferToEerForm
-from .agent_selectors import DEFAULT_AGENT_TAB, AgentTab, agent_referral, agent_referrals, agent_tab_counts
-from .forms import Decision, ReferralAnswerForm
+from .agent_selectors import AgentTab, agent_default_tab, agent_referral, agent_referrals, agent_tab_counts
+from .forms import ReferralAnswerForm
 from .models import Referral, ReferralStatus
-from .selectors import agent_view
-from .services import (
-    ReferralError,
-    candidate_refer_to_eer,
-    follow_up_open_steps,
-    follow_up_record,
-    referral_accept,
-    referral_decline,
-)
+from .selectors import agent_view, referral_page_context
+from .services import ReferralError, candidate_refer_to_eer, follow_up_open_steps, follow_up_record
 
 PAGE_SIZE = 25
 
@@ -37,8 +30,9 @@ PAGE_SIZE = 25
 @agent_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    counts = agent_tab_counts(request.agent)
     tab = request.GET.get("onglet")
-    tab = AgentTab(tab) if tab in AgentTab.values else DEFAULT_AGENT_TAB
+    tab = AgentTab(tab) if tab in AgentTab.values else agent_default_tab(counts)
     page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
     territory_ids = set(request.agent.territories.values_list("pk", flat=True))
@@ -46,7 +40,6 @@ def home(request: HttpRequest) -> HttpResponse:
         follow_ups = list(row.follow_ups.all())  # prefetched, in date order
         row.last_follow_up = follow_ups[-1] if follow_ups else None
         row.sees = agent_view(row, request.agent, territory_ids=territory_ids)
-    counts = agent_tab_counts(request.agent)
     return render(
         request,
         "referrals/agent/home.html",
@@ -92,6 +85,7 @@ def _detail(
             "cv_url": reverse("my_file:cv_download", args=[referral.candidate_id]),
             "answer_form": answer_form or ReferralAnswerForm(),
             "follow_up_form": follow_up_form if steps else None,
+            **referral_page_context(referral),
         },
         status=status,
     )
@@ -104,6 +98,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _referral_or_404(request, pk))
 
 
+@never_cache
 @agent_required
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
@@ -111,18 +106,19 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralAnswerForm(request.POST)
     if not form.is_valid():
         return _detail(request, referral, answer_form=form, status=400)
+    if form.needs_confirmation:
+        return render(
+            request,
+            "referrals/agent/confirm_accept.html",
+            {
+                "referral": referral,
+                "sees": agent_view(referral, request.agent),
+                "action": reverse("referrals:agent_answer", args=[referral.pk]),
+                "back": reverse("referrals:agent_referral", args=[referral.pk]),
+            },
+        )
     try:
-        if form.cleaned_data["decision"] == Decision.ACCEPT:
-            referral_accept(referral=referral, agent=request.agent)
-            messages.success(request, _("Orientation acceptée : vous pouvez maintenant contacter la personne."))
-        else:
-            referral_decline(
-                referral=referral,
-                agent=request.agent,
-                category=form.cleaned_data["category"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Orientation refusée. Le ou la conseiller·ère est prévenu·e."))
+        messages.success(request, form.save(referral=referral, agent=request.agent))
     except ReferralError as error:
         messages.error(request, str(error))
     return redirect("referrals:agent_referral", pk=referral.pk)

@@ -24,6 +24,8 @@ def transition_text(transition: ReferralTransition) -> str:
         text = str(DeclineReason(params["category"]).label)
     elif code == T.EXPIRED:
         text = _("Aucune réponse dans le délai de %(days)s jours") % {"days": params.get("days", "?")}
+    elif code == T.DEADLINE_EXTENDED:
+        text = _("Délai de réponse prolongé de %(days)s jours par l'agent·e") % {"days": params.get("days", "?")}
     elif code == T.NEXT_IN_LIST:
         status = params.get("status", "")
         label = ReferralStatus(status).label if status in ReferralStatus.values else status

@@ -14,11 +14,16 @@ from territories.models import Agent, Territory
 class ReferralStatus(models.TextChoices):
     QUEUED = "queued", _("À venir (territoire suivant de la liste)")
     PENDING = "pending", _("En attente de réponse")
+    # The agent said they are looking into it: reminders stop, the deadline may be extended once.
+    UNDER_REVIEW = "under_review", _("À l'étude")
     ACCEPTED = "accepted", _("Acceptée")
     DECLINED = "declined", _("Refusée")
     EXPIRED = "expired", _("Expirée")
     WITHDRAWN = "withdrawn", _("Retirée")
 
+
+# The states in which a referral waits for the agent's answer (and the agent may see the person).
+AWAITING_ANSWER = (ReferralStatus.PENDING, ReferralStatus.UNDER_REVIEW)
 
 # The states a referral does not leave.
 FINAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN)
@@ -31,6 +36,8 @@ class TransitionCode(models.TextChoices):
     SENT = "sent", _("Envoyée par le ou la conseiller·ère")
     SENT_WITHOUT_MATURITY = "sent_without_maturity", _("Envoyée sans projet déclaré mûr")
     ACCEPTED = "accepted", _("Acceptée par l'agent·e")
+    UNDER_REVIEW = "under_review", _("Mise à l'étude par l'agent·e")
+    DEADLINE_EXTENDED = "deadline_extended", _("Délai de réponse prolongé par l'agent·e")
     DECLINED = "declined", _("Refusée par l'agent·e")
     EXPIRED = "expired", _("Aucune réponse dans le délai")
     NEXT_IN_LIST = "next_in_list", _("Territoire suivant de la liste")
@@ -54,11 +61,17 @@ class DeclineReason(models.TextChoices):
 
 class ReferralQuerySet(models.QuerySet):
     def pending(self):
+        """Waiting for an answer, and the agent has not said they are looking into it (the
+        reminders go to these only)."""
         return self.filter(status=ReferralStatus.PENDING)
 
+    def awaiting_answer(self):
+        """Waiting for the agent's answer: pending or under review."""
+        return self.filter(status__in=AWAITING_ANSWER)
+
     def overdue(self, now=None):
-        """Pending referrals whose time to answer has run out."""
-        return self.pending().filter(expires_at__lte=now or timezone.now())
+        """Referrals waiting for an answer whose time to answer has run out."""
+        return self.awaiting_answer().filter(expires_at__lte=now or timezone.now())
 
     def for_agent(self, agent):
         """What an agent may see: the referrals sent to their territories (never a queued one)."""
@@ -101,6 +114,8 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     # Null while QUEUED: the time to answer starts when the referral reaches the territory.
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the agent extended the deadline (once, while under review: referral_extend_deadline).
+    deadline_extended_at = models.DateTimeField(_("délai prolongé le"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -113,7 +128,7 @@ class Referral(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate"],
-                condition=Q(status="pending"),
+                condition=Q(status__in=["pending", "under_review"]),
                 name="referral_one_open_per_candidate",
             ),
             models.UniqueConstraint(fields=["chain", "rank"], name="referral_chain_rank_unique"),
@@ -124,10 +139,12 @@ class Referral(models.Model):
         return f"{self.candidate} → {self.territory}"
 
     @property
+    def awaits_answer(self) -> bool:
+        return self.status in AWAITING_ANSWER
+
+    @property
     def is_open(self) -> bool:
-        return (
-            self.status == ReferralStatus.PENDING and self.expires_at is not None and self.expires_at > timezone.now()
-        )
+        return self.awaits_answer and self.expires_at is not None and self.expires_at > timezone.now()
 
 
 class ReferralLinkQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from .services.workflow import referral_withdraw
 
 
 def _withdraw_pending(candidate: Candidate, *, by, code: str, anonymized: str = "") -> int:
-    pending = list(Referral.objects.pending().filter(candidate=candidate).only("pk"))
+    pending = list(Referral.objects.awaiting_answer().filter(candidate=candidate).only("pk"))
     for referral in pending:
         referral_withdraw(referral=referral, by_user=by, code=code)
         referral_email_withdrawn_counsellor(referral=referral, anonymized=anonymized)

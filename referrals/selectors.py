@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from candidates.choices import CandidateStatus
 from candidates.consents import current_sharing_covers, sharing_covers
-from candidates.models import Candidate, Consent, SharedItem
+from candidates.maturity import MaturityItem, maturity_checklist
+from candidates.models import Candidate, Consent, MaturityAssessment, SharedItem
 from territories.models import Agent
 
 from .models import FollowUpStep, Referral, ReferralStatus
@@ -30,6 +33,7 @@ class AgentView:
     cv: bool = False
     message: bool = False  # the counsellor's message and assessment
     contact: bool = False  # email and phone
+    contact_preference: bool = False  # how and when the person prefers to be reached
     ended: bool = False  # the referral's purpose is over (declined, expired, withdrawn, closed)
     consent_withdrawn: bool = False
 
@@ -42,7 +46,7 @@ def _follow_up_closed_on(referral: Referral) -> datetime.date | None:
 def referral_purpose_open(referral: Referral, *, today: datetime.date | None = None) -> bool:
     """An agent's reason to see the person: the referral waits for their answer, or they took the
     person on and the follow-up is not over (AGENT_ACCESS_GRACE_DAYS after it closed)."""
-    if referral.status == ReferralStatus.PENDING:
+    if referral.awaits_answer:  # pending or under review
         return referral.is_open
     if referral.status == ReferralStatus.ACCEPTED:
         closed_on = _follow_up_closed_on(referral)
@@ -74,6 +78,10 @@ def agent_view(
         cv=SharedItem.CV in covers,
         message=SharedItem.COUNSELLOR_MESSAGE in covers,
         contact=referral.status == ReferralStatus.ACCEPTED and SharedItem.CONTACT_AFTER_ACCEPTANCE in covers,
+        # How and when to call is not a contact detail, but it is only useful to whom the person
+        # agreed to be contacted by: shown before the answer, with the summary, when both are
+        # covered.
+        contact_preference=SharedItem.SUMMARY in covers and SharedItem.CONTACT_AFTER_ACCEPTANCE in covers,
     )
 
 
@@ -118,3 +126,37 @@ def cv_reader(user: User, candidate: Candidate) -> CvReader | None:
 
 def can_view_cv(user: User, candidate: Candidate) -> bool:
     return cv_reader(user, candidate) is not None
+
+
+def _ordinal(rank: int) -> str:
+    return {
+        1: pgettext("rang dans la liste", "1er"),
+        2: pgettext("rang dans la liste", "2e"),
+        3: pgettext("rang dans la liste", "3e"),
+    }.get(rank, str(rank))
+
+
+def referral_place_in_list(referral: Referral, *, size: int) -> str:
+    """Where the territory stands in the counsellor's list: "1er de 2 territoires"."""
+    if size <= 1:
+        return _("Seul territoire de la liste")
+    return _("%(rank)s de %(count)s territoires") % {"rank": _ordinal(referral.rank), "count": size}
+
+
+def referral_page_context(referral: Referral) -> dict:
+    """What the agent's page of one referral shows beyond the summary: the place in the list, and
+    the counsellor's maturity checklist and decision (agent_view(...).message decides whether the
+    template shows them). One query (the size of the list); the file's maturity and targets come
+    with the referral (select_related "candidate__maturity", prefetch "candidate__targets")."""
+    candidate = referral.candidate
+    try:
+        assessment = candidate.maturity
+    except MaturityAssessment.DoesNotExist:
+        assessment = None
+    checklist: list[MaturityItem] = maturity_checklist(candidate, assessment)
+    return {
+        "place_in_list": referral_place_in_list(referral, size=Referral.objects.filter(chain=referral.chain).count()),
+        "maturity": assessment,
+        "checklist": checklist,
+        "extension_days": settings.REFERRAL_REVIEW_EXTENSION_DAYS,
+    }

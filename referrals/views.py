@@ -13,10 +13,10 @@ from candidates.files import cv_response
 from candidates.models import AccessKind
 from candidates.services import file_access_record
 
-from .forms import Decision, ReferralAnswerForm
+from .forms import ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
-from .selectors import agent_view, consents_prefetch
-from .services import ReferralError, referral_accept, referral_decline, referral_link_resend
+from .selectors import agent_view, consents_prefetch, referral_page_context
+from .services import ReferralError, referral_link_resend
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +30,14 @@ def _link(token: str) -> ReferralLink | None:
         ReferralLink.objects.for_token(token)
         .select_related(
             "agent",
-            "referral__candidate",
+            "referral__candidate__maturity",
             "referral__territory__region",
             "referral__sent_by",
             "referral__answered_by",
         )
-        .prefetch_related("referral__follow_ups", consents_prefetch("referral__candidate__"))
+        .prefetch_related(
+            "referral__follow_ups", "referral__candidate__targets", consents_prefetch("referral__candidate__")
+        )
         .first()
     )
 
@@ -100,16 +102,21 @@ def respond(request: HttpRequest, handle: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == Decision.ACCEPT:
-                    referral_accept(referral=referral, agent=link.agent)
-                else:
-                    referral_decline(
-                        referral=referral,
-                        agent=link.agent,
-                        category=form.cleaned_data["category"],
-                        reason=form.cleaned_data["reason"],
+            if form.needs_confirmation:
+                return _private(
+                    render(
+                        request,
+                        "referrals/agent/confirm_accept.html",
+                        {
+                            "referral": referral,
+                            "sees": agent_view(referral, link.agent),
+                            "action": request.path,
+                            "back": request.path,
+                        },
                     )
+                )
+            try:
+                messages.success(request, form.save(referral=referral, agent=link.agent))
             except ReferralError as error:
                 messages.error(request, str(error))
             return _private(redirect("referrals:respond", handle=handle))
@@ -128,6 +135,7 @@ def respond(request: HttpRequest, handle: str) -> HttpResponse:
                 "next_referral": _next_for_page(referral),
                 "sees": sees,
                 "cv_url": reverse("referrals:link_cv", args=[handle]),
+                **referral_page_context(referral),
             },
             status=status,
         )

@@ -38,7 +38,7 @@ from candidates.models import (
     MaturityAssessment,
     years_ago,
 )
-from referrals.models import FollowUp, FollowUpStep, Referral, ReferralStatus
+from referrals.models import AWAITING_ANSWER, FollowUp, FollowUpStep, Referral, ReferralStatus
 from territories.models import Region
 
 from .forms import day_bounds
@@ -193,6 +193,7 @@ def _referral_counts():
         "accepted": Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         "declined": Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
         "expired": Count("pk", filter=Q(status=ReferralStatus.EXPIRED)),
+        "awaiting": Count("pk", filter=Q(status__in=AWAITING_ANSWER)),
     }
 
 

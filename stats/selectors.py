@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from referrals.models import ReferralStatus
+from referrals.models import AWAITING_ANSWER, ReferralStatus
 from territories.models import Region
 
 from .direct import EpochSeconds, Median, settlement_and_retention
@@ -81,6 +81,7 @@ def _counts():
         "accepted": Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)),
         "declined": Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
         "expired": Count("pk", filter=Q(status=ReferralStatus.EXPIRED)),
+        "awaiting": Count("pk", filter=Q(status__in=AWAITING_ANSWER)),
     }
 
 

@@ -127,20 +127,23 @@ REFERRAL_COLUMNS = [
     Column(_("Acceptées")),
     Column(_("Refusées")),
     Column(_("Expirées")),
+    Column(_("En attente ou à l'étude")),
     Column(_("Taux d'acceptation"), "pct"),
     Column(_("Délai médian de réponse (heures)"), "hours"),
 ]
 
 
 def referral_row(label: str, row: dict, median: float | None) -> list:
-    """`row`: sent, accepted, declined, expired. Acceptance rate: accepted / (accepted +
-    declined), the agents' answers; an expired referral got no answer and is shown apart."""
+    """`row`: sent, accepted, declined, expired, awaiting. Acceptance rate: accepted /
+    (accepted + declined), the agents' answers; an expired referral got no answer and is shown
+    apart, as are those still waiting for one (pending or under review)."""
     return [
         label,
         row["sent"],
         row["accepted"],
         row["declined"],
         row["expired"],
+        row["awaiting"],
         ratio(row["accepted"], row["accepted"] + row["declined"]),
         median,
     ]

@@ -27,7 +27,7 @@ from devtools.rig import CeleryWorker, SMTPCollector, own_queue, serve_smtp, wor
 from devtools.tasks import bench_plain_email
 from notifications.models import OutboxEmail
 from pajr.celery import app as celery_app
-from referrals.models import ReferralStatus
+from referrals.models import AWAITING_ANSWER
 from referrals.services import referral_send
 from territories.models import Agent, Territory
 from territories.services import agent_account_ensure
@@ -141,7 +141,7 @@ def _notify_prepare(needed: int) -> tuple[User, list[Candidate], list[Territory]
     candidates = [
         candidate
         for candidate in Candidate.objects.filter(status__in=REFERABLE_STATUSES, submitted_at__isnull=False)
-        .exclude(referrals__status=ReferralStatus.PENDING)
+        .exclude(referrals__status__in=AWAITING_ANSWER)
         .order_by("id")[: needed * 2]
         if candidate.has_consent(Consent.Purpose.SHARING)
     ][:needed]

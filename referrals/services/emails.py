@@ -74,6 +74,29 @@ def referral_email_answer(*, referral: Referral) -> None:
     )
 
 
+def referral_email_under_review(*, referral: Referral, agent) -> None:
+    """Tell the counsellor and the person that the agent is looking into the referral, and until
+    when they have to answer."""
+    candidate = referral.candidate
+    context = {"referral": referral, "candidate": candidate, "agent": agent}
+    if candidate.anonymized_at is None:
+        outbox_enqueue(
+            to=candidate.email,
+            language=candidate.language,
+            template="referral_under_review_candidate",
+            context={**context, "link": absolute_url("my_file:home")},
+            key=f"referral_under_review_candidate:{referral.pk}",
+        )
+    counsellor = referral.sent_by
+    outbox_enqueue(
+        to=counsellor.email,
+        language=counsellor.language,
+        template="referral_under_review_counsellor",
+        context={**context, "link": absolute_url("counselling:file", candidate.pk)},
+        key=f"referral_under_review_counsellor:{referral.pk}",
+    )
+
+
 def referral_email_expired(*, referral: Referral) -> None:
     """Tell the counsellor that the territory let the referral expire, and what happens next."""
     counsellor = referral.sent_by

@@ -16,7 +16,7 @@ from notifications.services import outbox_enqueue
 from territories.models import Agent
 
 from ..locks import lock_referral
-from ..models import Referral, ReferralStatus, ReferralTransition
+from ..models import AWAITING_ANSWER, Referral, ReferralStatus, ReferralTransition
 from .links import referral_link_create
 from .workflow import referral_expire
 
@@ -51,16 +51,17 @@ def _agents_who_received(referral: Referral):
     )
 
 
-def _referral_email_agents_again(*, referral_id: int, template: str) -> int:
+def _referral_email_agents_again(*, referral_id: int, template: str, statuses=AWAITING_ANSWER) -> int:
     """Email `template` (a reminder) to each agent who received the open referral `referral_id`,
     once, with a new personal link to the same deadline: the raw token exists only in the outbox
     row's body, which is emptied once sent, so an agent never has to dig out the first email.
     The referral's lock and the key check come before the link, so that a second run at once
-    makes neither a second email nor a spare link."""
+    makes neither a second email nor a spare link. Only while the referral's status is one of
+    `statuses` (checked under the lock: the agent may have put it under review meanwhile)."""
     sent = 0
     with transaction.atomic():
         _candidate, referral = lock_referral(referral_id)
-        if not referral.is_open or not referral.territory.is_active:
+        if not referral.is_open or referral.status not in statuses or not referral.territory.is_active:
             return 0
         for agent in _agents_who_received(referral):
             key = f"{template}:{referral.pk}:{agent.pk}"
@@ -87,14 +88,17 @@ def _referral_email_agents_again(*, referral_id: int, template: str) -> int:
 
 def referrals_remind_unanswered(*, now=None) -> int:
     """Referrals pending for REFERRAL_REMINDER_DAYS without an answer, and not about to expire
-    (those get referral_expires_soon_agent), remind their agents once."""
+    (those get referral_expires_soon_agent), remind their agents once. Not a referral under
+    review: its agent said they are looking into it."""
     now = now or timezone.now()
     due = Referral.objects.pending().filter(
         sent_at__lte=now - timedelta(days=settings.REFERRAL_REMINDER_DAYS),
         expires_at__gt=now + timedelta(days=1),
     )
     sent = sum(
-        _referral_email_agents_again(referral_id=pk, template="referral_reminder_agent")
+        _referral_email_agents_again(
+            referral_id=pk, template="referral_reminder_agent", statuses=(ReferralStatus.PENDING,)
+        )
         for pk in due.order_by("sent_at").values_list("pk", flat=True)
     )
     if sent:
@@ -103,9 +107,10 @@ def referrals_remind_unanswered(*, now=None) -> int:
 
 
 def referrals_warn_expiring(*, now=None) -> int:
-    """Referrals whose deadline is less than 24 hours away warn their agents once."""
+    """Referrals whose deadline is less than 24 hours away warn their agents once, under review
+    too: the deadline still holds (extended or not), and passing it lets the referral expire."""
     now = now or timezone.now()
-    due = Referral.objects.pending().filter(expires_at__gt=now, expires_at__lte=now + timedelta(days=1))
+    due = Referral.objects.awaiting_answer().filter(expires_at__gt=now, expires_at__lte=now + timedelta(days=1))
     sent = sum(
         _referral_email_agents_again(referral_id=pk, template="referral_expires_soon_agent")
         for pk in due.order_by("expires_at").values_list("pk", flat=True)

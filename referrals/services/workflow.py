@@ -30,12 +30,13 @@ from territories.models import Agent, Territory
 
 from ..errors import ReferralError
 from ..locks import lock_referral
-from ..models import DeclineReason, Referral, ReferralStatus, ReferralTransition, TransitionCode
+from ..models import AWAITING_ANSWER, DeclineReason, Referral, ReferralStatus, ReferralTransition, TransitionCode
 from .emails import (
     referral_email_agents,
     referral_email_answer,
     referral_email_candidate_referred,
     referral_email_expired,
+    referral_email_under_review,
     referral_email_withdrawn,
 )
 
@@ -47,6 +48,13 @@ MAX_TERRITORIES = 3
 ALLOWED = {
     ReferralStatus.QUEUED: {ReferralStatus.PENDING, ReferralStatus.WITHDRAWN},
     ReferralStatus.PENDING: {
+        ReferralStatus.UNDER_REVIEW,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.EXPIRED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.UNDER_REVIEW: {
         ReferralStatus.ACCEPTED,
         ReferralStatus.DECLINED,
         ReferralStatus.EXPIRED,
@@ -249,15 +257,21 @@ def _pass_on(*, candidate: Candidate, referral: Referral, by_user=None, by_agent
     return None
 
 
+def _check_agent_may_act(referral: Referral, agent: Agent) -> None:
+    """The locked referral still waits for an answer, in time, and `agent` is an active agent of
+    its territory. Raises ReferralError otherwise."""
+    if referral.status not in AWAITING_ANSWER:
+        raise ReferralError(_already_answered(referral))
+    if referral.expires_at <= timezone.now():
+        raise ReferralError(_("Le délai de réponse de cette orientation est passé."))
+    if not agent.is_active or not agent.territories.filter(pk=referral.territory_id).exists():
+        raise ReferralError(_("Vous n'êtes pas agent·e de ce territoire."))
+
+
 def _answer(*, referral: Referral, agent: Agent, to: str, category: str = "", reason: str = "") -> Referral:
     with transaction.atomic():
         candidate, referral = lock_referral(referral.pk)
-        if referral.status != ReferralStatus.PENDING:
-            raise ReferralError(_already_answered(referral))
-        if referral.expires_at <= timezone.now():
-            raise ReferralError(_("Le délai de réponse de cette orientation est passé."))
-        if not agent.is_active or not agent.territories.filter(pk=referral.territory_id).exists():
-            raise ReferralError(_("Vous n'êtes pas agent·e de ce territoire."))
+        _check_agent_may_act(referral, agent)
         referral.answered_by = agent
         referral.answered_at = timezone.now()
         referral.decline_category = category
@@ -307,6 +321,47 @@ def _already_answered(referral: Referral) -> str:
     }
 
 
+def referral_mark_under_review(*, referral: Referral, agent: Agent) -> Referral:
+    """The agent says they are looking into a pending referral ("à l'étude"): the counsellor and
+    the person are told, the reminders stop, and the agent may then extend the deadline once
+    (referral_extend_deadline). Accepting and declining stay open until the deadline."""
+    with transaction.atomic():
+        _candidate, referral = lock_referral(referral.pk)
+        _check_agent_may_act(referral, agent)
+        if referral.status != ReferralStatus.PENDING:
+            raise ReferralError(_("Cette orientation est déjà à l'étude."))
+        _move(referral, ReferralStatus.UNDER_REVIEW, code=TransitionCode.UNDER_REVIEW, by_agent=agent)
+        referral_email_under_review(referral=referral, agent=agent)
+    return referral
+
+
+def referral_extend_deadline(*, referral: Referral, agent: Agent) -> Referral:
+    """Push the deadline of a referral under review back by REFERRAL_REVIEW_EXTENSION_DAYS, once.
+    The agents' links that ran to the old deadline run to the new one. Logged as a transition of
+    the status onto itself (code DEADLINE_EXTENDED, with the days)."""
+    with transaction.atomic():
+        _candidate, referral = lock_referral(referral.pk)
+        _check_agent_may_act(referral, agent)
+        if referral.status != ReferralStatus.UNDER_REVIEW:
+            raise ReferralError(_("Mettez d'abord l'orientation à l'étude pour en prolonger le délai."))
+        if referral.deadline_extended_at is not None:
+            raise ReferralError(_("Le délai de cette orientation a déjà été prolongé une fois."))
+        days = settings.REFERRAL_REVIEW_EXTENSION_DAYS
+        old_deadline = referral.expires_at
+        referral.expires_at = old_deadline + timedelta(days=days)
+        referral.deadline_extended_at = timezone.now()
+        referral.save(update_fields=["expires_at", "deadline_extended_at"])
+        referral.links.filter(expires_at=old_deadline).update(expires_at=referral.expires_at)
+        _log(
+            referral,
+            from_status=referral.status,
+            code=TransitionCode.DEADLINE_EXTENDED,
+            params={"days": days},
+            by_agent=agent,
+        )
+    return referral
+
+
 def referral_accept(*, referral: Referral, agent: Agent) -> Referral:
     """The agent takes the candidate on; the rest of the counsellor's list is not needed."""
     return _answer(referral=referral, agent=agent, to=ReferralStatus.ACCEPTED)
@@ -329,7 +384,7 @@ def referral_expire(*, referral: Referral) -> Referral | None:
     (so that two runs of the periodic task at once expire it once)."""
     with transaction.atomic():
         candidate, referral = lock_referral(referral.pk)
-        if referral.status != ReferralStatus.PENDING or referral.expires_at > timezone.now():
+        if referral.status not in AWAITING_ANSWER or referral.expires_at > timezone.now():
             return None
         _move(
             referral,
@@ -354,7 +409,7 @@ def referral_withdraw(
         raise ReferralError(_("Indiquez la raison du retrait."))
     with transaction.atomic():
         candidate, referral = lock_referral(referral.pk)
-        if referral.status != ReferralStatus.PENDING:
+        if referral.status not in AWAITING_ANSWER:
             raise ReferralError(
                 _("Cette orientation n'est plus en attente de réponse : elle ne peut pas être retirée.")
             )

@@ -170,6 +170,7 @@ def test_from_registration_to_the_agents_answer(live_server, new_page, celery_wo
     expect(agent_page.get_by_role("heading", level=1)).to_contain_text("Amina Diallo")
     expect(agent_page.get_by_text("Projet d'installation solide")).to_be_visible()
     agent_page.get_by_role("button", name="Accepter cette orientation").click()
+    agent_page.get_by_role("button", name="Oui, accepter l'orientation").click()  # the confirmation
     expect(agent_page.locator("#decision")).to_contain_text("Acceptée par Josée Tremblay")
     expect(agent_page.get_by_role("button", name="Accepter cette orientation")).to_have_count(0)
 

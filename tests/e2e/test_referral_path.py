@@ -88,6 +88,8 @@ def test_decline_passes_on_then_accept_and_follow_up_to_settled(
     expect(second_page.get_by_role("button", name="Accept this referral")).to_be_visible()
     second_page.get_by_role("button", name="Français").click()
     second_page.get_by_role("button", name="Accepter cette orientation").click()
+    # Accepting asks for a confirmation first (a second POST, no JavaScript needed).
+    second_page.get_by_role("button", name="Oui, accepter l'orientation").click()
     expect(second_page.locator("#decision")).to_contain_text("Acceptée par Marc Bélanger")
 
     # 4. Later, the agent signs in with a code sent by email, and records the follow-up.

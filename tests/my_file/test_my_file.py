@@ -201,6 +201,28 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
         assert internal not in page
 
 
+def test_the_timeline_tells_a_referral_under_review_once_and_the_deadline(client, counsellor, settings):
+    from referrals.services import referral_extend_deadline, referral_mark_under_review
+
+    territory = TerritoryFactory(name="Kamouraska")
+    agent = AgentFactory(territories=[territory])
+    candidate = CandidateFactory(target_territory=territory, mature=True, status=CandidateStatus.COACHING)
+    referral = referral_send(candidate=candidate, territories=[territory], by=counsellor)
+    referral_mark_under_review(referral=referral, agent=agent)
+    referral = referral_extend_deadline(referral=referral, agent=agent)
+    client.force_login(candidate.user)
+
+    response = client.get(MY_FILE)
+
+    labels = [entry.label for entry in response.context["timeline"]]
+    assert labels[-2:] == [
+        "Dossier orienté vers le territoire Kamouraska",
+        "Le territoire Kamouraska étudie votre dossier",  # once: the deadline pushed back is not a step
+    ]
+    assert response.context["pending_referral"] == referral
+    assert "doit répondre d'ici le" in text(response)
+
+
 def test_the_timeline_uses_the_referrals_own_dates_when_they_have_no_log(signed_in, candidate):
     referral = ReferralFactory(candidate=candidate, status=ReferralStatus.EXPIRED)
 

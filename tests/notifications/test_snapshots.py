@@ -67,6 +67,7 @@ def people(hostile: bool = False) -> dict:
         )
 
     pending = referral(21, ReferralStatus.PENDING)
+    under_review = referral(26, ReferralStatus.UNDER_REVIEW)
     accepted = referral(22, ReferralStatus.ACCEPTED, answered_by=agent, answered_at=at(4))
     declined = referral(
         23,
@@ -167,6 +168,18 @@ def contexts(hostile: bool = False) -> dict[str, dict]:
             "space": f"{SITE_URL}/agent/",
         },
         "referral_sent_candidate": {"candidate": candidate, "referral": referral, "link": my_file},
+        "referral_under_review_candidate": {
+            "referral": p["under_review"],
+            "candidate": candidate,
+            "agent": agent,
+            "link": my_file,
+        },
+        "referral_under_review_counsellor": {
+            "referral": p["under_review"],
+            "candidate": candidate,
+            "agent": agent,
+            "link": file_link,
+        },
         "referral_withdrawn_agent": {"referral": referral, "agent": agent},
         "referral_withdrawn_counsellor--sharing": {
             "referral": referral,

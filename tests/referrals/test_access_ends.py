@@ -196,7 +196,7 @@ def test_a_consent_withdrawn_while_the_agent_is_on_the_page_refuses_their_answer
     candidate_set_consents(
         candidate=referral.candidate, choices={Consent.Purpose.SHARING: False}, method=Consent.Method.MY_FILE
     )
-    response = link_client.post(page, {"decision": "accept"}, follow=True)
+    response = link_client.post(page, {"decision": "accept", "confirm": "1"}, follow=True)
 
     assert response.redirect_chain == [(page, 302)]
     assert [m.level_tag for m in response.context["messages"]] == ["error"]  # said, not a 500

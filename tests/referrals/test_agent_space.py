@@ -262,7 +262,7 @@ def test_another_territorys_referral_is_a_404_everywhere(client, pending):
     client.force_login(stranger.user)
 
     for method, url in _pages(pending)[1:4]:
-        assert getattr(client, method)(url, {"decision": "accept"}).status_code == 404
+        assert getattr(client, method)(url, {"decision": "accept", "confirm": "1"}).status_code == 404
     assert pending.candidate.full_name not in client.get(reverse("referrals:agent_home")).content.decode()
     pending.refresh_from_db()
     assert pending.status == ReferralStatus.PENDING
@@ -403,7 +403,9 @@ def test_agent_accepts_from_the_space(client, agent, pending, mailoutbox, django
     client.force_login(agent.user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("referrals:agent_answer", args=[pending.pk]), {"decision": "accept"})
+        response = client.post(
+            reverse("referrals:agent_answer", args=[pending.pk]), {"decision": "accept", "confirm": "1"}
+        )
 
     assert response["Location"] == reverse("referrals:agent_referral", args=[pending.pk])
     pending.refresh_from_db()
@@ -446,7 +448,7 @@ def test_a_second_answer_says_who_answered_first(client, agent, pending, django_
     colleague = agent_with_account(territories=[pending.territory])
     client.force_login(colleague.user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("referrals:agent_answer", args=[pending.pk]), {"decision": "accept"})
+        client.post(reverse("referrals:agent_answer", args=[pending.pk]), {"decision": "accept", "confirm": "1"})
     client.force_login(agent.user)
 
     response = client.post(

@@ -92,7 +92,7 @@ def test_a_post_from_the_page_passes_djangos_own_csrf_check(token, referral):
     client, csrf = csrf_client()
     page = link_page(client, token)
 
-    response = client.post(page, {"decision": "accept", "csrfmiddlewaretoken": csrf})
+    response = client.post(page, {"decision": "accept", "confirm": "1", "csrfmiddlewaretoken": csrf})
 
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_post_from_elsewhere_is_refused_even_with_the_session(token, referral,
     client, csrf = csrf_client()
     page = link_page(client, token)
 
-    response = client.post(page, {"decision": "accept", "csrfmiddlewaretoken": csrf}, headers=headers)
+    response = client.post(page, {"decision": "accept", "confirm": "1", "csrfmiddlewaretoken": csrf}, headers=headers)
 
     assert response.status_code == 403
     referral.refresh_from_db()
@@ -114,7 +114,7 @@ def test_a_post_from_elsewhere_is_refused_even_with_the_session(token, referral,
 def test_a_post_without_the_csrf_token_is_refused(token, referral):
     client, _ = csrf_client()
 
-    response = client.post(link_page(client, token), {"decision": "accept"})
+    response = client.post(link_page(client, token), {"decision": "accept", "confirm": "1"})
 
     assert response.status_code == 403
     assert not ReferralTransition.objects.exists()
@@ -131,7 +131,9 @@ def test_the_language_switch_works_on_the_page(token, referral):
 
 
 def test_the_link_to_a_get_only_url_never_acts(client, token, referral):
-    assert client.post(reverse("referrals:link", args=[token]), {"decision": "accept"}).status_code == 405
+    assert (
+        client.post(reverse("referrals:link", args=[token]), {"decision": "accept", "confirm": "1"}).status_code == 405
+    )
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.PENDING
 

@@ -17,7 +17,7 @@ from candidates.models import Candidate, Consent
 from candidates.services import CandidateError, candidate_set_consents
 from counselling.services import candidates_merge
 from referrals.models import DeclineReason, Referral, ReferralStatus
-from referrals.services import ReferralError, referral_accept, referral_decline
+from referrals.services import ReferralError, referral_accept, referral_decline, referral_mark_under_review
 from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory, ReferralFactory, TerritoryFactory
 
 ROUNDS = 10
@@ -121,3 +121,27 @@ def test_merge_against_decline():
         assert not Referral.objects.pending().exists()
         outcomes.append(referral.status)
     assert len(outcomes) == ROUNDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consent_withdrawal_against_putting_under_review():
+    """Whichever goes first, the referral ends withdrawn: one under review still waits for an
+    answer, so the withdrawal finds it."""
+    for _ in range(ROUNDS):
+        territory = TerritoryFactory()
+        agent = AgentFactory(territories=[territory])
+        candidate = CandidateFactory(target_territory=territory, status=CandidateStatus.REFERRED)
+        referral = ReferralFactory(candidate=candidate, territory=territory)
+
+        done, refused, errors = race(
+            lambda candidate=candidate: candidate_set_consents(
+                candidate=candidate, choices={Consent.Purpose.SHARING: False}, method=Consent.Method.MY_FILE
+            ),
+            lambda referral=referral, agent=agent: referral_mark_under_review(referral=referral, agent=agent),
+        )
+
+        assert not errors, errors
+        referral.refresh_from_db()
+        candidate.refresh_from_db()
+        assert (referral.status, candidate.status) == (ReferralStatus.WITHDRAWN, CandidateStatus.COACHING)
+        assert "0" in done and len(done) + len(refused) == 2

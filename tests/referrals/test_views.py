@@ -141,7 +141,7 @@ def test_get_and_head_show_the_summary_and_change_nothing(client, referral, url)
 
 def test_post_accept(client, referral, agent, url, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"decision": "accept"})
+        response = client.post(url, {"decision": "accept", "confirm": "1"})
 
     assert response.status_code == 302 and response["Location"] == url
     referral.refresh_from_db()
@@ -197,7 +197,7 @@ def test_post_with_an_unknown_decision_changes_nothing(client, referral, url):
 
 
 def test_used_link_shows_the_decision_and_cannot_change_it(client, referral, url):
-    client.post(url, {"decision": "accept"})
+    client.post(url, {"decision": "accept", "confirm": "1"})
 
     response = client.post(url, {"decision": "decline", "category": "other", "reason": "Trop tard"}, follow=True)
 
@@ -209,7 +209,7 @@ def test_used_link_shows_the_decision_and_cannot_change_it(client, referral, url
 
 
 def test_post_without_csrf_token_is_refused(referral, url):
-    response = Client(enforce_csrf_checks=True).post(url, {"decision": "accept"})
+    response = Client(enforce_csrf_checks=True).post(url, {"decision": "accept", "confirm": "1"})
 
     assert response.status_code == 403
     assert unchanged(referral)
@@ -226,7 +226,7 @@ def test_post_without_csrf_token_is_refused(referral, url):
 )
 def test_wrong_token_gets_a_clear_page(client, referral, token):
     page = link_page(client, token)
-    for response in (client.get(page), client.post(page, {"decision": "accept"})):
+    for response in (client.get(page), client.post(page, {"decision": "accept", "confirm": "1"})):
         assert response.status_code == 404
         assert "Ce lien n'est pas valide" in response.content.decode()
     assert unchanged(referral)
@@ -235,7 +235,7 @@ def test_wrong_token_gets_a_clear_page(client, referral, token):
 def test_tampered_token_gets_the_same_page(client, referral, token):
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
 
-    response = client.post(link_page(client, tampered), {"decision": "accept"})
+    response = client.post(link_page(client, tampered), {"decision": "accept", "confirm": "1"})
 
     assert response.status_code == 404
     assert "Ce lien n'est pas valide" in response.content.decode()
@@ -245,7 +245,7 @@ def test_tampered_token_gets_the_same_page(client, referral, token):
 def test_expired_link_gets_the_same_page(client, referral, url):
     Referral.objects.filter(pk=referral.pk).update(expires_at=timezone.now())
 
-    for response in (client.get(url), client.post(url, {"decision": "accept"})):
+    for response in (client.get(url), client.post(url, {"decision": "accept", "confirm": "1"})):
         assert response.status_code == 404
         assert "Ce lien n'est pas valide" in response.content.decode()
     assert unchanged(referral)
@@ -254,7 +254,7 @@ def test_expired_link_gets_the_same_page(client, referral, url):
 def test_link_of_an_agent_who_left_the_territory_cannot_answer(client, referral, agent, url):
     agent.territories.clear()
 
-    response = client.post(url, {"decision": "accept"}, follow=True)
+    response = client.post(url, {"decision": "accept", "confirm": "1"}, follow=True)
 
     assert "pas agent·e de ce territoire" in response.content.decode()
     assert unchanged(referral)
@@ -264,7 +264,7 @@ def test_each_agent_has_their_own_link(client, referral, territory):
     colleague = AgentFactory(territories=[territory])
     _, token = referral_link_create(referral=referral, agent=colleague)
 
-    client.post(link_page(client, token), {"decision": "accept"})
+    client.post(link_page(client, token), {"decision": "accept", "confirm": "1"})
 
     referral.refresh_from_db()
     assert referral.answered_by == colleague
@@ -273,16 +273,18 @@ def test_each_agent_has_their_own_link(client, referral, territory):
 def test_another_referral_cannot_be_answered_with_this_link(client, referral, url):
     other = ReferralFactory(candidate=CandidateFactory(target_territory=TerritoryFactory()))
 
-    client.post(url, {"decision": "accept"})
+    client.post(url, {"decision": "accept", "confirm": "1"})
 
     other.refresh_from_db()
     assert other.status == ReferralStatus.PENDING
 
 
 def test_link_page_query_count(client, url, django_assert_max_num_queries):
-    # The session, the link with its referral, file, territory and people, the follow-up steps,
-    # the consents with their words, the access log's INSERT: a fixed number, whatever the file holds.
-    with django_assert_max_num_queries(6):
+    # The session, the link with its referral, file (with the counsellor's assessment), territory
+    # and people, the follow-up steps, the file's targets (the maturity checklist), the consents
+    # with their words, the size of the counsellor's list, the access log's INSERT: a fixed
+    # number, whatever the file holds.
+    with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
 
 

@@ -111,15 +111,27 @@ def test_funnel_counts_each_step_and_later_ones(source, known):
 
 def test_acceptance_and_median_time_by_region_and_territory(source, known):
     by_region = source.acceptance_by_region(**NO_FILTERS).rows
-    # sent, accepted, declined, expired, acceptance rate, median hours
+    # sent, accepted, declined, expired, awaiting an answer, acceptance rate, median hours
     assert by_region == [
-        ["01 – Région A", 2, 2, 0, 0, 1.0, 6.0],
-        ["02 – Région B", 1, 0, 1, 0, 0.0, 24.0],
-        ["03 – Région C", 1, 0, 0, 1, None, None],  # no answer: no rate, no median
+        ["01 – Région A", 2, 2, 0, 0, 0, 1.0, 6.0],
+        ["02 – Région B", 1, 0, 1, 0, 0, 0.0, 24.0],
+        ["03 – Région C", 1, 0, 0, 1, 0, None, None],  # no answer: no rate, no median
     ]
     by_territory = source.acceptance_by_territory(**NO_FILTERS).rows
     assert [row[0] for row in by_territory] == ["Territoire A", "Territoire B", "Territoire C"]
-    assert by_territory[0][1:] == [2, 2, 0, 0, 1.0, 6.0]
+    assert by_territory[0][1:] == [2, 2, 0, 0, 0, 1.0, 6.0]
+
+
+def test_referrals_pending_or_under_review_are_counted_as_awaiting_an_answer(known):
+    territory = TerritoryFactory(region=known["C"], name="Territoire C2")
+    for status in (ReferralStatus.PENDING, ReferralStatus.UNDER_REVIEW):
+        person = candidate(territory, ProfileKind.IMMIGRANT, "2026-02-25", CandidateStatus.REFERRED)
+        referral(person, territory, status, at("2026-02-26"))
+    rollups.statistics_refresh()
+    for source in (direct, selectors):
+        rows = {row[0]: row[1:] for row in source.acceptance_by_territory(**NO_FILTERS).rows}
+        # sent 2, none answered or expired, both awaiting: no acceptance rate yet
+        assert rows["Territoire C2"] == [2, 0, 0, 0, 2, None, None]
 
 
 def test_decline_reasons(source, known):
@@ -194,7 +206,7 @@ def test_csv_and_xlsx_exports(client, known):
     assert lines[2] == "Trié·e·s,4,0.8,0.8"
     response = client.get(url, {"export": "acceptance_regions", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[2]] == ["01 – Région A", 2, 2, 0, 0, 1, 6]
+    assert [cell.value for cell in sheet[2]] == ["01 – Région A", 2, 2, 0, 0, 0, 1, 6]
     assert client.get(url, {"export": "nope"}).status_code == 404
 
 
