@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from common.exports import download
 
-from .models import AdminUnit, Agent, Region, SettlementProgram, Territory
+from .models import AdminUnit, Agent, Municipality, Region, SettlementProgram, Territory
 from .services import (
     AGENT_COLUMNS,
     LIST_SEPARATOR,
@@ -124,6 +124,20 @@ class AdminUnitAdmin(admin.ModelAdmin):
     list_filter = ("kind", "region")
     list_select_related = ("region",)
     search_fields = ("code", "name")
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    """Reference data from the MAMH, loaded by `load_territories`: read here, corrected in the file."""
+
+    list_display = ("code", "name", "unit")
+    list_filter = ("unit__region",)
+    list_select_related = ("unit",)
+    search_fields = ("code", "name", "search_name")
+    readonly_fields = ("code", "name", "unit", "source")
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Territory)
