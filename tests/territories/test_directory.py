@@ -59,7 +59,7 @@ def test_search_finds_a_territory_by_its_name_its_mrc_or_a_town_accents_aside(cl
     assert "Sainte-Anne-des-Monts" in by_town_without_accents
     by_town = search(client, "Saint-Georges")  # in Beauce-Sartigan
     assert reverse("territories:detail", args=["290"]) in by_town
-    assert "Comprend" in by_town and "Saint-Georges" in by_town
+    assert "Comprend :" in by_town and "Saint-Georges" in by_town
     by_territory = search(client, "temiscamingue")
     assert reverse("territories:detail", args=["850"]) in by_territory
     nothing = search(client, "Atlantide")
