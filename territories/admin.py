@@ -151,7 +151,12 @@ class TerritoryAdmin(CsvImportExportMixin, admin.ModelAdmin):
         (None, {"fields": ("code", "name", "region", "units", "is_active", "source")}),
         (
             _("Ce que le territoire offre (répertoire public)"),
-            {"fields": [f"{field}_{lang}" for field in Territory.TEXT_FIELDS for lang in ("fr", "en")]},
+            {
+                "description": _(
+                    "Chaque rubrique en français et en anglais ; sans texte anglais, le français s'affiche."
+                ),
+                "fields": [(f"{field}_fr", f"{field}_en") for field in Territory.TEXT_FIELDS],
+            },
         ),
     )
     csv_columns = TERRITORY_COLUMNS

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from territories.models import AdminUnit, Municipality, Region, SettlementProgram
+from territories.models import AdminUnit, Municipality, Region, SettlementProgram, Territory
 from territories.services import territories_load
 from tests.factories import AgentFactory, RegionFactory, TerritoryFactory
 
@@ -196,3 +196,21 @@ def test_registration_territory_step_links_to_the_directory():
 
     source = get_template("candidates/registration/step_4.html").template.source
     assert "territories:directory" in source and 'target="_blank"' in source
+
+
+def test_coordinators_edit_every_structured_field_in_the_admin(client):
+    from tests.factories import CoordinatorFactory
+
+    territory = TerritoryFactory(code="RN", name="Rouyn-Noranda")
+    client.force_login(CoordinatorFactory(is_superuser=True))
+    url = reverse("admin:territories_territory_change", args=[territory.pk])
+    page = client.get(url).text
+    for field in Territory.TEXT_FIELDS:
+        assert f'name="{field}_fr"' in page and f'name="{field}_en"' in page
+    data = {"code": "RN", "name": "Rouyn-Noranda", "region": territory.region.pk, "is_active": "on"}
+    data |= {f"{field}_{lang}": f"{field} {lang}" for field in Territory.TEXT_FIELDS for lang in ("fr", "en")}
+    assert client.post(url, data).status_code == 302
+    territory.refresh_from_db()
+    assert territory.transport_en == "transport en" and territory.english_services_fr == "english_services fr"
+    with translation.override("en"):
+        assert ("English-language services", "english_services en") in territory.offer()
