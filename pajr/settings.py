@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "common.context_processors.help_contact",
             ],
         },
     },
@@ -237,6 +238,14 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Help for the public (footer, home page) ---------------------------------------------------
+# Who answers people's questions about the service: an address, a phone number (E.164) and its
+# opening hours on weekdays (24-hour "HH:MM", Québec time).
+HELP_EMAIL = env.str("HELP_EMAIL", default="aide@pajr.localhost")
+HELP_PHONE = env.str("HELP_PHONE", default="+15145550199")
+HELP_HOURS_OPEN = env.str("HELP_HOURS_OPEN", default="09:00")
+HELP_HOURS_CLOSE = env.str("HELP_HOURS_CLOSE", default="17:00")
 
 # --- Email ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(

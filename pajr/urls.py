@@ -27,6 +27,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sante/", views.health, name="health"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     # The admin signs in through the platform's sign-in, which asks staff for their second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -1,7 +1,8 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -38,3 +39,10 @@ def health(request: HttpRequest) -> JsonResponse:
     body = {name: "ok" if ok else "error" for name, ok in checks.items()}
     body["status"] = "ok" if all(checks.values()) else "error"
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: the standard aimed at, how pages are checked, the known limits
+    and whom to write to."""
+    return render(request, "pages/accessibility.html")

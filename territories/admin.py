@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from common.exports import download
 
-from .models import AdminUnit, Agent, Region, SettlementProgram, Territory
+from .models import AdminUnit, Agent, Municipality, Region, SettlementProgram, Territory
 from .services import (
     AGENT_COLUMNS,
     LIST_SEPARATOR,
@@ -126,6 +126,20 @@ class AdminUnitAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    """Reference data from the MAMH, loaded by `load_territories`: read here, corrected in the file."""
+
+    list_display = ("code", "name", "unit")
+    list_filter = ("unit__region",)
+    list_select_related = ("unit",)
+    search_fields = ("code", "name", "search_name")
+    readonly_fields = ("code", "name", "unit", "source")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
 @admin.register(Territory)
 class TerritoryAdmin(CsvImportExportMixin, admin.ModelAdmin):
     list_display = ("code", "name", "region", "is_active")
@@ -137,7 +151,12 @@ class TerritoryAdmin(CsvImportExportMixin, admin.ModelAdmin):
         (None, {"fields": ("code", "name", "region", "units", "is_active", "source")}),
         (
             _("Ce que le territoire offre (répertoire public)"),
-            {"fields": [f"{field}_{lang}" for field in Territory.TEXT_FIELDS for lang in ("fr", "en")]},
+            {
+                "description": _(
+                    "Chaque rubrique en français et en anglais ; sans texte anglais, le français s'affiche."
+                ),
+                "fields": [(f"{field}_fr", f"{field}_en") for field in Territory.TEXT_FIELDS],
+            },
         ),
     )
     csv_columns = TERRITORY_COLUMNS

@@ -41,3 +41,21 @@ class TerritoryChoiceField(forms.ModelChoiceField):
             field._shared_choices = field.widget.choices = field._with_empty(groups)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
+class DirectorySearchForm(forms.Form):
+    """The directory's search: a territory, an MRC or a town, and a region. GET, so that a search
+    is a link people can share."""
+
+    q = forms.CharField(
+        label=_("Territoire, MRC ou ville"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    region = forms.ChoiceField(label=_("Région"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("Toutes les régions")), *((r.code, r.name) for r in regions)]

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -48,6 +50,44 @@ class AdminUnit(models.Model):
         return f"{self.name} ({self.get_kind_display()} {self.code})"
 
 
+def search_key(text: str) -> str:
+    """Text as the directory's search compares it: no accents, no case, and hyphens, apostrophes
+    and dashes read as spaces ("Sainte-Anne-des-Monts", "sainte anne des monts" and
+    "SAINTE-ANNE-DES-MONTS" are the same key)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    for mark in "-‐‑–—'’.":
+        letters = letters.replace(mark, " ")
+    return " ".join(letters.split())
+
+
+class Municipality(models.Model):
+    """A municipality (ville, municipalité, paroisse, canton…) in its MRC or TE, as the MAMH lists
+    them: people know the town they want to live in, rarely its MRC."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    search_name = models.CharField(max_length=100, db_index=True, editable=False)
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("MRC ou TE")
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipalité")
+        verbose_name_plural = _("municipalités")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(self.name)
+        if (fields := kwargs.get("update_fields")) is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "search_name"}
+        super().save(*args, **kwargs)
+
+
 def in_current_language(obj, field: str) -> str:
     """`<field>_en` when the page is in English and that text is filled in, else `<field>_fr`."""
     if (get_language() or "").startswith("en"):
@@ -85,8 +125,12 @@ class Territory(models.Model):
     culture_en = models.TextField(_("culture (anglais)"), blank=True)
     outdoors_fr = models.TextField(_("plein air (français)"), blank=True)
     outdoors_en = models.TextField(_("plein air (anglais)"), blank=True)
+    transport_fr = models.TextField(_("transport (français)"), blank=True)
+    transport_en = models.TextField(_("transport (anglais)"), blank=True)
+    english_services_fr = models.TextField(_("services en anglais (français)"), blank=True)
+    english_services_en = models.TextField(_("services en anglais (anglais)"), blank=True)
 
-    TEXT_FIELDS = ("employment", "housing", "daycare", "culture", "outdoors")
+    TEXT_FIELDS = ("employment", "housing", "daycare", "transport", "outdoors", "culture", "english_services")
 
     objects = TerritoryQuerySet.as_manager()
 
@@ -98,15 +142,21 @@ class Territory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def teaser(self) -> str:
+        """The first lines of what hires, for the directory's cards."""
+        return in_current_language(self, "employment")
+
     def offer(self) -> list[tuple[str, str]]:
         """The directory's sections in the current language (French when the English text is
         empty), leaving out the empty ones."""
         labels = {
-            "employment": _("Principaux secteurs d'emploi"),
-            "housing": _("Logement"),
+            "employment": _("Secteurs qui embauchent"),
+            "housing": _("Marché du logement"),
             "daycare": _("Services de garde"),
-            "culture": _("Culture"),
+            "transport": _("Transport"),
             "outdoors": _("Plein air"),
+            "culture": _("Culture"),
+            "english_services": _("Services en anglais"),
         }
         sections = [(labels[field], in_current_language(self, field)) for field in self.TEXT_FIELDS]
         return [(label, text) for label, text in sections if text.strip()]

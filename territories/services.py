@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services import user_sync_agent_account
 from common.exports import csv_text, undefuse
 
-from .models import AdminUnit, Agent, Region, Territory
+from .models import AdminUnit, Agent, Municipality, Region, Territory, search_key
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +22,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 @dataclass
 class LoadReport:
-    created: dict[str, int] = field(default_factory=lambda: {"regions": 0, "units": 0, "territories": 0})
-    updated: dict[str, int] = field(default_factory=lambda: {"regions": 0, "units": 0, "territories": 0})
+    created: dict[str, int] = field(
+        default_factory=lambda: {"regions": 0, "units": 0, "municipalities": 0, "territories": 0}
+    )
+    updated: dict[str, int] = field(
+        default_factory=lambda: {"regions": 0, "units": 0, "municipalities": 0, "territories": 0}
+    )
 
 
 def _rows(name: str, data_dir: Path) -> list[dict[str, str]]:
@@ -48,9 +52,10 @@ def _upsert(model, lookup: dict, values: dict, *, update: bool = True) -> str:
 
 
 def territories_load(*, data_dir: Path = DATA_DIR, wet_run: bool) -> LoadReport:
-    """Load the regions, the MRC/TE units and the known PAJ territories from the CSV files.
+    """Load the regions, the MRC/TE units, their municipalities and the known PAJ territories from
+    the CSV files.
 
-    Codes are keys. Regions and MRC/TE units are official reference data: running it again updates
+    Codes are keys. Regions, MRC/TE units and municipalities are official reference data: running it again updates
     them from the files. Territories are only created when missing: once loaded, coordinators
     maintain them in the admin, and a later run never overwrites their edits. Nothing is deleted.
     Without `wet_run` the changes are computed and rolled back.
@@ -81,6 +86,20 @@ def territories_load(*, data_dir: Path = DATA_DIR, wet_run: bool) -> LoadReport:
             }
             count("units", _upsert(AdminUnit, {"code": row["code"]}, values))
         units = {u.code: u for u in AdminUnit.objects.all()}
+        known = {m.code: m for m in Municipality.objects.all()}
+        new = []
+        for row in _rows("municipalities.csv", data_dir) if (data_dir / "municipalities.csv").exists() else []:
+            values = {"name": row["name"], "unit": units[row["unit_code"]], "source": row["source"]}
+            if (municipality := known.get(row["code"])) is None:
+                new.append(Municipality(code=row["code"], search_name=search_key(row["name"]), **values))
+                continue
+            if changed := [k for k, v in values.items() if getattr(municipality, k) != v]:
+                for k in changed:
+                    setattr(municipality, k, values[k])
+                municipality.save(update_fields=changed)
+                report.updated["municipalities"] += 1
+        Municipality.objects.bulk_create(new, batch_size=500)  # 1,130 rows: one INSERT per batch
+        report.created["municipalities"] += len(new)
         for row in _rows("paj_territories_known.csv", data_dir):
             values = {
                 "name": row["name"],

@@ -1,30 +1,63 @@
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from .models import Agent, Region, SettlementProgram, Territory
+from .forms import DirectorySearchForm
+from .models import Agent, SettlementProgram, Territory
+from .selectors import region_page, regions_with_territories, territories_search
 
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    """The public directory: every region with its active territories (two queries)."""
-    regions = Region.objects.prefetch_related(
-        Prefetch("territories", queryset=Territory.objects.active().order_by("name"), to_attr="active_territories")
+    """The public directory: all 17 regions with their active territories, a search by territory,
+    MRC or town and a filter by region (three queries, four with a search)."""
+    regions = regions_with_territories()
+    form = DirectorySearchForm(request.GET or None, regions=regions)
+    search, region_code = None, ""
+    if form.is_valid():
+        region_code = form.cleaned_data["region"]
+        if query := form.cleaned_data["q"]:
+            search = territories_search(query=query, regions=regions, region_code=region_code)
+    shown = [r for r in regions if r.code == region_code] if region_code else regions
+    return render(
+        request,
+        "territories/directory.html",
+        {
+            "form": form,
+            "regions": shown,
+            "search": search,
+            "territory_count": sum(len(r.active_territories) for r in regions),
+        },
     )
-    return render(request, "territories/directory.html", {"regions": regions})
+
+
+@require_GET
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's page: its PAJ territories, or a sentence saying it has none yet, and the
+    programs that apply to the whole region (four queries)."""
+    found = region_page(code=code)
+    if found is None:
+        raise Http404
+    region, territories, programs = found
+    return render(
+        request, "territories/region.html", {"region": region, "territories": territories, "programs": programs}
+    )
 
 
 @require_GET
 def territory_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """A territory's public page: where it is, what it offers, its agents and the settlement
-    programs that apply (four queries, whatever the number of units, agents and programs)."""
+    """A territory's public page: where it is, what it offers, its agents' first names and the
+    settlement programs that apply (four queries, whatever the number of units, agents and
+    programs). Agents' addresses stay off the public page: people reach them through EER's
+    referral, one territory at a time, not by writing to several agents at once."""
     territory = get_object_or_404(Territory.objects.active().select_related("region"), code=code)
     units = list(territory.units.order_by("name"))
-    agents = list(Agent.objects.active().filter(territories=territory).order_by("first_name", "last_name"))
+    agents = list(
+        Agent.objects.active().filter(territories=territory).order_by("first_name").values_list("first_name", flat=True)
+    )
     programs = list(SettlementProgram.objects.for_territory(territory).order_by("name_fr"))
     return render(
         request,
         "territories/detail.html",
-        {"territory": territory, "units": units, "agents": agents, "programs": programs},
+        {"territory": territory, "units": units, "agent_names": agents, "programs": programs},
     )

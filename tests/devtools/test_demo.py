@@ -36,3 +36,17 @@ def test_demo_loads_every_stage_once_and_prints_logins(settings, capsys):
     out = capsys.readouterr().out
     assert "already present" in out
     assert "conseil1@demo.pajr.localhost" in out
+
+
+def test_demo_describes_a_few_territories_for_the_directory(settings, client):
+    settings.DEBUG = True
+    territories_load(wet_run=True)
+
+    call_command("seed_demo")
+
+    described = Territory.objects.exclude(housing_fr="").exclude(transport_en="")
+    assert set(described.values_list("code", flat=True)) >= {"100", "86", "290"}
+    page = client.get("/territoires/100/").text
+    assert "Marché du logement" in page and "Services en anglais" in page
+    assert "Prime d&#x27;installation en région (démo)" in page and "Aide au premier logement (démo)" in page
+    assert not Agent.objects.filter(first_name="Agent·e").exists()

@@ -3,7 +3,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from territories.models import AdminUnit, Region, Territory
+from territories.models import AdminUnit, Municipality, Region, Territory
 from territories.services import DATA_DIR, territories_load
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_wet_run_loads_the_shipped_reference_data():
     report = territories_load(wet_run=True)
 
-    assert report.created == {"regions": 17, "units": 104, "territories": 62}
+    assert report.created == {"regions": 17, "units": 104, "municipalities": 1130, "territories": 62}
     assert Region.objects.count() == 17
     assert AdminUnit.objects.filter(kind="MRC").count() == 87
     assert AdminUnit.objects.filter(kind="TE").count() == 17
@@ -44,8 +44,8 @@ def test_second_run_changes_nothing_and_keeps_coordinators_edits():
 
     report = territories_load(wet_run=True)
 
-    assert report.created == {"regions": 0, "units": 0, "territories": 0}
-    assert report.updated == {"regions": 0, "units": 0, "territories": 0}
+    assert report.created == {"regions": 0, "units": 0, "municipalities": 0, "territories": 0}
+    assert report.updated == {"regions": 0, "units": 0, "municipalities": 0, "territories": 0}
     edited = Territory.objects.get(code="140")
     assert (edited.name, edited.is_active) == ("Kamouraska (édité)", False)
 
@@ -61,3 +61,12 @@ def test_official_names_are_updated_from_the_files(tmp_path):
 
     assert report.updated["regions"] == 1
     assert Region.objects.get(code="04").name_en == "Mauricie (EN)"
+
+
+def test_municipalities_are_loaded_in_their_mrc_or_te():
+    territories_load(wet_run=True)
+
+    rimouski = Municipality.objects.select_related("unit").get(name="Rimouski")
+    assert rimouski.unit.code == "100" and rimouski.search_name == "rimouski"
+    assert Municipality.objects.get(name="Trois-Rivières").unit.code == "371"  # a TE, found from its divrec
+    assert Municipality.objects.get(code="99065").unit.region.code == "10"

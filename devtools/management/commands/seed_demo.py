@@ -10,7 +10,7 @@ from candidates.models import Candidate, ProfileKind
 from candidates.services import candidate_declare_mature, candidate_register
 from referrals.models import DeclineReason
 from referrals.services import referral_accept, referral_decline, referral_send
-from territories.models import Agent, Territory
+from territories.models import Agent, SettlementProgram, Territory
 from territories.services import agent_account_ensure
 
 DEMO_PASSWORD = "demo-pajr-2026"  # noqa: S105 - printed on the console, DEBUG only
@@ -30,6 +30,57 @@ PEOPLE = [
     ("Daniel", "Okafor", ProfileKind.IMMIGRANT),
     ("Camille", "Bouchard", ProfileKind.NEO_RURAL),
 ]
+
+
+AGENT_FIRST_NAMES = ["Émilie", "Samuel", "Noémie", "Alexis", "Rosalie", "Vincent", "Maude", "Félix"]
+
+# What a coordinator would write in the admin for a few territories (demo text, not official facts).
+DEMO_OFFERS = {
+    "100": {
+        "employment_fr": "Santé et services sociaux, enseignement (cégep, université), sciences de la mer, "
+        "commerce de détail.",
+        "employment_en": "Health and social services, education (CEGEP, university), marine sciences, retail.",
+        "housing_fr": "Marché serré en ville ; plus de choix à l'achat dans les municipalités voisines.",
+        "housing_en": "Tight rental market in town; more homes for sale in the nearby municipalities.",
+        "daycare_fr": "CPE et garderies en milieu familial ; listes d'attente : inscrivez-vous tôt.",
+        "daycare_en": "Early childhood centres and home daycares; waiting lists, so register early.",
+        "transport_fr": "Autobus urbain, train de VIA Rail, traversier vers la Côte-Nord l'été.",
+        "transport_en": "City buses, VIA Rail trains, a ferry to the North Shore in summer.",
+        "outdoors_fr": "Parc national du Bic, sentiers, ski de fond, kayak sur le fleuve.",
+        "outdoors_en": "Bic National Park, trails, cross-country skiing, kayaking on the river.",
+        "culture_fr": "Festival de musique, salles de spectacle, musée régional.",
+        "culture_en": "Music festival, concert halls, a regional museum.",
+        "english_services_fr": "Quelques services en anglais à l'hôpital et au cégep ; "
+        "le français est la langue de tous les jours.",
+        "english_services_en": "Some services in English at the hospital and the CEGEP; daily life is in French.",
+    },
+    "86": {
+        "employment_fr": "Mines et métallurgie, foresterie, santé, génie, enseignement.",
+        "employment_en": "Mining and metallurgy, forestry, health care, engineering, education.",
+        "housing_fr": "Peu de logements libres : l'agent·e vous aide à trouver un premier toit.",
+        "housing_en": "Few vacant apartments: the agent helps you find a first place to live.",
+        "daycare_fr": "Places en CPE limitées ; des haltes-garderies et des garderies privées.",
+        "daycare_en": "Limited early childhood centre spots; drop-in and private daycares.",
+        "transport_fr": "Aéroport régional, autobus interurbain ; une voiture reste utile.",
+        "transport_en": "Regional airport, intercity buses; a car remains useful.",
+        "outdoors_fr": "Lacs à perte de vue, pêche, motoneige, vélo de montagne.",
+        "outdoors_en": "Lakes everywhere, fishing, snowmobiling, mountain biking.",
+        "culture_fr": "Festival du cinéma international, scène musicale vivante.",
+        "culture_en": "An international film festival, a lively music scene.",
+        "english_services_fr": "Une école anglophone et des organismes d'accueil qui parlent anglais.",
+        "english_services_en": "An English-language school and welcome organizations that speak English.",
+    },
+    "290": {
+        "employment_fr": "Fabrication (métal, bois, meubles), transport, agroalimentaire.",
+        "employment_en": "Manufacturing (metal, wood, furniture), transportation, agri-food.",
+        "housing_fr": "Maisons abordables ; logements neufs à Saint-Georges.",
+        "housing_en": "Affordable houses; new apartments in Saint-Georges.",
+        "transport_fr": "Autoroute vers Québec (1 h) ; covoiturage organisé par des employeurs.",
+        "transport_en": "Highway to Québec City (1 hour); carpooling organized by employers.",
+        "outdoors_fr": "Rivière Chaudière, parcs régionaux, sentiers de motoneige.",
+        "outdoors_en": "Chaudière River, regional parks, snowmobile trails.",
+    },
+}
 
 
 class Command(BaseCommand):
@@ -55,6 +106,30 @@ class Command(BaseCommand):
             % ((DEMO_PASSWORD,) + (DOMAIN,) * 5)
         )
 
+    def _describe(self, territories: list[Territory]) -> None:
+        """The directory's structured fields for a few territories, and two settlement programs."""
+        by_code = {t.code: t for t in territories}
+        for code, texts in DEMO_OFFERS.items():
+            if (territory := by_code.get(code)) is not None:
+                Territory.objects.filter(pk=territory.pk).update(**texts)
+        if (rimouski := by_code.get("100")) is not None:
+            regional = SettlementProgram.objects.create(
+                name_fr="Prime d'installation en région (démo)",
+                name_en="Regional settlement bonus (demo)",
+                operator="MRC de démonstration",
+                eligibility_fr="18 à 35 ans, emploi à temps plein dans la région.",
+                eligibility_en="Aged 18 to 35, full-time job in the region.",
+                amount="2 000 $",
+            )
+            regional.regions.set([rimouski.region])
+            local = SettlementProgram.objects.create(
+                name_fr="Aide au premier logement (démo)",
+                name_en="First home help (demo)",
+                operator="Ville de démonstration",
+                amount="500 $",
+            )
+            local.territories.set([rimouski])
+
     @transaction.atomic
     def _seed(self) -> None:
         rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -79,9 +154,10 @@ class Command(BaseCommand):
             for user in [coordinator, *counsellors]
         )
         territories = list(Territory.objects.active().order_by("code"))
-        for territory in territories:
+        self._describe(territories)
+        for index, territory in enumerate(territories):
             agent = Agent.objects.create(
-                first_name="Agent·e",
+                first_name=AGENT_FIRST_NAMES[index % len(AGENT_FIRST_NAMES)],
                 last_name=territory.name,
                 email=f"agent-{territory.code}@{DOMAIN}",
                 phone="418 555-0100",

@@ -1,0 +1,89 @@
+"""Reads for the public directory: the regions with their territories, and the search by
+territory, MRC or town. Each takes a fixed number of queries, whatever the number of rows."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from .models import Municipality, Region, SettlementProgram, Territory, search_key
+
+MIN_QUERY_LENGTH = 2
+MAX_TOWNS = 200  # "saint" matches about 300 towns: enough to find every territory they are in
+
+
+def regions_with_territories() -> list[Region]:
+    """Every region (all 17, with or without a PAJ territory), each with `active_territories` and
+    each territory's units: three queries."""
+    territories = Territory.objects.active().order_by("name").prefetch_related("units")
+    return list(
+        Region.objects.prefetch_related(Prefetch("territories", queryset=territories, to_attr="active_territories"))
+    )
+
+
+@dataclass
+class TerritoryMatch:
+    territory: Territory
+    places: list[str] = field(default_factory=list)  # the MRC and towns that matched, to say why
+    rank: int = 2  # 0: the territory's name, 1: one of its MRC, 2: one of its towns
+
+
+@dataclass
+class DirectorySearch:
+    query: str
+    matches: list[TerritoryMatch]
+    elsewhere: list[Municipality]  # matching towns that no active territory covers, to say so
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.matches and not self.elsewhere
+
+
+def territories_search(*, query: str, regions: list[Region], region_code: str = "") -> DirectorySearch:
+    """The active territories whose name, one of whose MRC/TE or one of whose towns contains the
+    query, accents and case aside. `regions` comes from regions_with_territories(): names are
+    compared in memory (85 territories, 104 units), towns in one query."""
+    key = search_key(query)
+    if len(key) < MIN_QUERY_LENGTH:
+        return DirectorySearch(query=query, matches=[], elsewhere=[])
+    territories = [
+        territory
+        for region in regions
+        if not region_code or region.code == region_code
+        for territory in region.active_territories
+    ]
+    matches: dict[int, TerritoryMatch] = {}
+    by_unit: dict[int, list[Territory]] = {}
+    for territory in territories:
+        if key in search_key(territory.name):
+            matches[territory.pk] = TerritoryMatch(territory, rank=0)
+        for unit in territory.units.all():
+            by_unit.setdefault(unit.pk, []).append(territory)
+            if key in search_key(unit.name):
+                match = matches.setdefault(territory.pk, TerritoryMatch(territory, rank=1))
+                if unit.name != territory.name:
+                    match.places.append(unit.name)
+    towns = Municipality.objects.filter(search_name__contains=key).select_related("unit__region")
+    if region_code:
+        towns = towns.filter(unit__region__code=region_code)
+    elsewhere = []
+    for town in towns.order_by("search_name")[:MAX_TOWNS]:
+        covering = by_unit.get(town.unit_id, [])
+        for territory in covering:
+            match = matches.setdefault(territory.pk, TerritoryMatch(territory))
+            if town.name != territory.name and town.name not in match.places:
+                match.places.append(town.name)
+        if not covering:
+            elsewhere.append(town)
+    ordered = sorted(matches.values(), key=lambda m: (m.rank, search_key(m.territory.name)))
+    return DirectorySearch(query=query, matches=ordered, elsewhere=elsewhere)
+
+
+def region_page(*, code: str) -> tuple[Region, list[Territory], list[SettlementProgram]] | None:
+    """A region, its active territories (with their units) and the programs that name the region:
+    four queries."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        return None
+    territories = list(region.territories.active().order_by("name").prefetch_related("units"))
+    programs = list(SettlementProgram.objects.active().filter(regions=region).order_by("name_fr"))
+    return region, territories, programs
