@@ -43,18 +43,8 @@ class OfficersOnlyMixin:
 @admin.register(ConfidentialityIncident)
 class ConfidentialityIncidentAdmin(OfficersOnlyMixin, admin.ModelAdmin):
     change_list_template = "admin/privacy/incident_change_list.html"
-    list_display = (
-        "pk",
-        "organisation",
-        "kind",
-        "occurred_from",
-        "known_on",
-        "persons_count",
-        "risk",
-        "commission_notified_on",
-        "persons_notified_on",
-        "notices_to_give",
-    )
+    list_display = ("number", "known", "kind", "notices_to_give", "risk", "persons")
+    list_display_links = ("number",)
     list_filter = ("organisation", "risk", "kind")
     date_hierarchy = "known_on"
     readonly_fields = ("recorded_by", "recorded_at", "updated_at")
@@ -103,6 +93,22 @@ class ConfidentialityIncidentAdmin(OfficersOnlyMixin, admin.ModelAdmin):
         (_("Mesures prises"), {"fields": ("measures",)}),
         (_("Inscription au registre"), {"fields": ("recorded_by", "recorded_at", "updated_at")}),
     )
+
+    @admin.display(description=_("n°"), ordering="pk")
+    def number(self, incident: ConfidentialityIncident) -> int:
+        return incident.pk
+
+    @admin.display(description=_("connu le"), ordering="known_on")
+    def known(self, incident: ConfidentialityIncident):
+        return incident.known_on
+
+    @admin.display(description=_("personnes"), ordering="persons_count")
+    def persons(self, incident: ConfidentialityIncident) -> str:
+        return f"≈ {incident.persons_count}" if incident.persons_count_approximate else str(incident.persons_count)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        """Who recorded it, and when, once it is recorded."""
+        return self.fieldsets if obj is not None else self.fieldsets[:-1]
 
     @admin.display(description=_("avis à donner"), boolean=True)
     def notices_to_give(self, incident: ConfidentialityIncident) -> bool:
