@@ -9,6 +9,8 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -202,3 +204,20 @@ def test_the_officer_exports_the_register_with_every_cell_defused(client, office
     assert all(cell.data_type != "f" for cell in values)
     assert HOSTILE in [cell.value for cell in values]
     assert 3 in [cell.value for cell in values]
+
+
+def test_the_list_and_the_export_read_the_same_number_of_rows_whatever_the_register_s_size(client, officer):
+    client.force_login(officer)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    an_incident(officer)
+    one = (queries(CHANGELIST), queries(EXPORT_CSV))
+    for _ in range(49):
+        an_incident(officer)
+    fifty = (queries(CHANGELIST), queries(EXPORT_CSV))
+
+    assert one == fifty
