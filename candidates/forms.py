@@ -57,6 +57,10 @@ class BackgroundForm(forms.ModelForm):
         }
         help_texts = {
             "arrival_date": _("Une date approximative suffit, par exemple le premier jour du mois."),
+            "immigration_status": _(
+                "Pourquoi nous le demandons : une autorisation de travail valide est l'une des conditions d'un "
+                "projet prêt. Seul·e·s votre conseiller·ère et, si vous y consentez, l'agent·e du territoire le voient."
+            ),
             "diploma_recognition": _(
                 "Par exemple, l'évaluation comparative des études ou la reconnaissance par un ordre professionnel."
             ),
@@ -201,6 +205,10 @@ class ProjectForm(forms.ModelForm):
         coerce=lambda value: value == "True",
         empty_value=None,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Pourquoi nous le demandons : pour que l'agent·e du territoire cherche un logement à la bonne taille "
+            "et, s'il y a lieu, un emploi pour votre partenaire. Facultatif."
+        ),
     )
 
     class Meta:
@@ -214,7 +222,9 @@ class ProjectForm(forms.ModelForm):
             "interests": _("Vos intérêts et loisirs"),
         }
         help_texts = {
-            "children_count": _("Pour prévoir l'école et la garderie. Écrivez 0 si aucun."),
+            "children_count": _(
+                "Pourquoi nous le demandons : pour prévoir l'école et la garderie. Écrivez 0 si aucun. Facultatif."
+            ),
             "interests": _("Plein air, culture, sports, bénévolat… L'agent·e pourra mieux vous présenter sa région."),
         }
         widgets = {

@@ -377,6 +377,25 @@ RETENTION = {
     # Free text in the history (notes, reasons) after this long; the facts stay.
     "history_text": env.int("RETENTION_HISTORY_TEXT_DAYS", default=365),
 }
+# --- Privacy office (Law 25, P-39.1 s. 3.1, 3.2 and 8) ----------------------------------------
+# Each organisation's person in charge of the protection of personal information (by default its
+# highest authority, s. 3.1), published on the privacy page (/confidentialite/) with the means to
+# reach them. Production sets the real title, name and address of each.
+PRIVACY_OFFICERS = {
+    organisation: {
+        "title_fr": env.str(f"PRIVACY_OFFICER_{organisation.upper()}_TITLE_FR", default="Direction générale"),
+        "title_en": env.str(f"PRIVACY_OFFICER_{organisation.upper()}_TITLE_EN", default="Executive Director"),
+        "name": env.str(f"PRIVACY_OFFICER_{organisation.upper()}_NAME", default=""),
+        "email": env.str(
+            f"PRIVACY_OFFICER_{organisation.upper()}_EMAIL",
+            default=f"confidentialite.{organisation}@{_site.hostname or 'localhost'}",
+        ),
+    }
+    for organisation in ("pajr", "eer")  # accounts.models.Organisation
+}
+# Where the database, the CVs and the backups are kept, as the privacy page says it.
+DATA_HOSTING = env.str("DATA_HOSTING", default="Canada — Montréal")
+
 # How many rows the purge handles per transaction (each batch holds its locks briefly).
 PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("territories.urls")),
     path("", include("stats.urls")),
+    path("", include("privacy.urls")),
     path("comptes/signup/", RedirectView.as_view(pattern_name="candidates:register", permanent=True)),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

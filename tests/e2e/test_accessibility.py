@@ -64,6 +64,7 @@ def test_pages_have_no_serious_accessibility_violation(browser, live_server, lan
     problems = [
         *audit(visitor, "/"),
         *audit(visitor, reverse("candidates:register")),
+        *audit(visitor, reverse("privacy:policy")),
         *audit(visitor, reverse("account_login")),
         *audit(visitor, reverse("account_reset_password")),
         *audit(visitor, reverse("referrals:link", args=[token])),

@@ -273,3 +273,12 @@ def test_no_subject_carries_the_person_s_last_name_or_email(name, language):
     subject = render(name, language)[0]
     for personal in ("Diallo", "amina.diallo@example.org", "418 555"):
         assert personal not in subject, subject
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(contexts()))
+def test_every_email_links_to_the_privacy_page(name, language):
+    """The footer of every email, text and HTML (templates/emails/base.txt and base.html)."""
+    _subject, text, html = render(name, language)
+    assert f"{SITE_URL}/confidentialite/" in text.split("\n--\n", 1)[1]
+    assert f'href="{SITE_URL}/confidentialite/"' in html
