@@ -111,7 +111,7 @@ def test_the_agent_reads_puts_under_review_then_accepts_through_the_confirmation
     expect(page.locator("#place-in-list")).to_contain_text("1er de 2 territoires")
     expect(page.locator("#deadline")).to_contain_text("Réponse attendue d'ici le")
     expect(summary).not_to_contain_text("(en cours)")
-    expect(page.locator("a[href^='tel:']")).to_have_count(0)  # not before accepting
+    expect(page.locator("main a[href^='tel:']")).to_have_count(0)  # not before accepting
     audit += accessibility_problems(page)
     shoot(page, "link-pending-fr-1280")
 

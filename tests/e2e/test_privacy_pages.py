@@ -56,7 +56,7 @@ def test_the_privacy_pages_in_both_languages_and_widths(browser, live_server, tm
     visitor.goto("/")
     visitor.locator("footer").get_by_role("link", name="Confidentialité et vos renseignements personnels").click()
     expect(visitor.locator("h1")).to_have_text("Confidentialité et protection des renseignements personnels")
-    visitor.get_by_role("button", name="English").click()
+    visitor.get_by_role("button", name="English").first.click()
     expect(visitor.locator("h1")).to_have_text("Privacy and the protection of personal information")
     assert visitor.url.endswith(reverse("privacy:policy"))
 

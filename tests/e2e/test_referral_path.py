@@ -84,9 +84,9 @@ def test_decline_passes_on_then_accept_and_follow_up_to_settled(
     assert token not in second_page.url  # the token left the URL at once
     expect(second_page.get_by_role("heading", level=1)).to_contain_text("Rimouski-Neigette")
     # He reads English: the header's language switch works on the link's page (Django's own CSRF).
-    second_page.get_by_role("button", name="English").click()
+    second_page.get_by_role("button", name="English").first.click()
     expect(second_page.get_by_role("button", name="Accept this referral")).to_be_visible()
-    second_page.get_by_role("button", name="Français").click()
+    second_page.get_by_role("button", name="Français").first.click()
     second_page.get_by_role("button", name="Accepter cette orientation").click()
     # Accepting asks for a confirmation first (a second POST, no JavaScript needed).
     second_page.get_by_role("button", name="Oui, accepter l'orientation").click()

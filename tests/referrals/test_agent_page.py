@@ -86,8 +86,9 @@ def test_the_page_carries_what_a_call_needs(chain):
         assert "CV retravaillé" in html and "Séjour exploratoire fait en octobre." in html
         assert "Réponse attendue d'ici le" in html
         assert "1er de 2 territoires" in html
-        # Before acceptance: neither the phone nor the email.
-        assert "tel:" not in html and referral.candidate.email not in html
+        # Before acceptance: neither the phone nor the email (the footer's help line is the platform's).
+        main = html.split("<main")[1].split("</main>")[0]
+        assert "tel:" not in main and referral.candidate.email not in html
 
 
 def test_labels_say_what_they_mean(chain):
