@@ -59,14 +59,28 @@ def _is_query_fault(exception: BaseException) -> bool:
     return any(word in text for word in ("deadlock", "lock timeout", "could not serialize", "database is locked"))
 
 
+# What is sent when even the error page cannot be rendered (a broken template or setting).
+LAST_RESORT = (
+    '<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Erreur / Error</title>'
+    "<h1>Une erreur s'est produite. / Something went wrong.</h1>"
+    "<p>Réessayez dans quelques minutes. / Please try again in a few minutes.</p></html>"
+)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: Django calls it while handling the exception, which sys.exc_info() gives."""
     exception = sys.exc_info()[1]
-    if database_unreachable(exception):
-        body = loader.render_to_string("errors/503_database.html", {"retry_after": RETRY_AFTER_SECONDS})
-        response = HttpResponse(body, status=503)
+    unreachable = database_unreachable(exception)
+    try:
+        if unreachable:
+            body = loader.render_to_string("errors/503_database.html", {"retry_after": RETRY_AFTER_SECONDS})
+        else:
+            body = loader.render_to_string("errors/500.html")
+    except Exception:
+        logger.exception("the error page itself failed")
+        body = LAST_RESORT
+    response = HttpResponse(body, status=503 if unreachable else 500)
+    if unreachable:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    else:
-        response = HttpResponse(loader.render_to_string("errors/500.html"), status=500)
     add_never_cache_headers(response)
     return response
