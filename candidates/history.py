@@ -103,6 +103,8 @@ def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
             )
         parts.append(f"{territory(params.get('territory'))} — {params.get('by', '')}".rstrip(" —"))
         return " · ".join(parts)
+    if code in (E.TERRITORY_PROPOSED, E.PROPOSAL_ACCEPTED, E.PROPOSAL_DECLINED, E.PROPOSAL_WITHDRAWN):
+        return territory(params.get("territory"))
     if code == E.AGENT_REFERRAL:
         names = ", ".join(territory(pk) for pk in params.get("territories", []))
         who = params.get("agent", "")

@@ -171,7 +171,7 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
     first, second = TerritoryFactory(name="Haute-Gaspésie"), TerritoryFactory(name="Témiscamingue")
     AgentFactory(territories=[first])
     agent = AgentFactory(territories=[second], first_name="Julie", last_name="Pelletier")
-    candidate = CandidateFactory(target_territory=first, mature=True)
+    candidate = CandidateFactory(target_territory=first, more_targets=[second], mature=True)
     CandidateEvent.objects.create(candidate=candidate, kind="registered", to_status="new", note="Note interne 1")
     candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=counsellor, note="Note interne 2")
     declined = referral_send(candidate=candidate, territories=[first], by=counsellor, message="Message à l'agent·e")
@@ -249,8 +249,9 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
         ReferralTransition.objects.create(referral=referral, from_status="pending", to_status="declined")
     client.force_login(candidate.user)
 
-    # session, user, candidate (with counsellor), targets, events, referrals, their transitions
-    with django_assert_num_queries(8):  # with who read the file
+    # session, user, candidate (with counsellor), targets, events, referrals, their transitions,
+    # who read the file, the territory proposals waiting for an answer
+    with django_assert_num_queries(9):
         response = client.get(MY_FILE)
 
     assert response.status_code == 200
