@@ -184,6 +184,8 @@ class TerritoryProposeForm(forms.Form):
         ),
     )
 
+    prefix = "proposition"  # the file page's referral form has its own "message"
+
     def __init__(self, *args, excluded_ids: Collection[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["territory"]

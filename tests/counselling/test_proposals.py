@@ -74,7 +74,7 @@ def test_the_counsellor_proposes_then_refers_once_the_person_accepts(client, cou
 
     response = client.post(
         reverse("counselling:proposal_send", args=[candidate.pk]),
-        {"territory": other.pk, "message": "Beaucoup de postes en santé."},
+        {"proposition-territory": other.pk, "proposition-message": "Beaucoup de postes en santé."},
     )
 
     assert response.status_code == 302 and response.url.endswith("#proposer")
@@ -99,7 +99,9 @@ def test_a_file_without_an_account_says_it_cannot_receive_a_proposal(client, cou
 
     html = client.get(file_url(candidate)).content.decode()
     assert 'id="proposition-sans-compte"' in html and 'id="form-proposer"' not in html
-    response = client.post(reverse("counselling:proposal_send", args=[candidate.pk]), {"territory": other.pk})
+    response = client.post(
+        reverse("counselling:proposal_send", args=[candidate.pk]), {"proposition-territory": other.pk}
+    )
 
     assert not TerritoryProposal.objects.exists()
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
