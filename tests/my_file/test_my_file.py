@@ -13,7 +13,7 @@ from django.utils.functional import empty
 
 from accounts.models import User
 from candidates.consents import CONSENT_TEXTS
-from candidates.models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent, TerritoryProposal
 from candidates.services import candidate_set_consents, candidate_set_status
 from common.storage import private_storage
 from referrals.history import transition_text
@@ -506,11 +506,12 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
         CandidateEvent.objects.create(candidate=candidate, kind="status_changed", from_status="new", to_status="new")
         referral = ReferralFactory(candidate=candidate, status="declined")
         ReferralTransition.objects.create(referral=referral, from_status="pending", to_status="declined")
+        TerritoryProposal.objects.create(candidate=candidate, territory=TerritoryFactory(), message="Proposé")
     client.force_login(candidate.user)
 
     # session, user, own candidate, its targets; the reading's log entry; export: candidate with
-    # user, targets, events, referrals, transitions, consents
-    with django_assert_num_queries(11):
+    # user, targets, territory proposals, events, referrals, transitions, consents
+    with django_assert_num_queries(12):
         assert client.get(EXPORT).status_code == 200
 
 

@@ -132,3 +132,22 @@ def test_the_page_query_count_does_not_grow_with_proposals(client, counsellor, d
     # regions and counsellors
     with django_assert_num_queries(5):
         assert client.get(PAGE).status_code == 200
+
+
+def test_the_export_holds_the_proposals_and_their_answers(proposal):
+    from my_file.exports import candidate_export_data
+
+    data = candidate_export_data(proposal.candidate)
+
+    assert data["territory_proposals"] == [
+        {
+            "territory": "Rimouski-Neigette",
+            "territory_code": proposal.territory.code,
+            "region": proposal.territory.region.name,
+            "message": "Beaucoup de postes.",
+            "status": "pending",
+            "status_label": "En attente de réponse",
+            "created_at": proposal.created_at.isoformat(),
+            "answered_at": None,
+        }
+    ]
