@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                     ("referral", "Orientation"),
                     ("agent_referral", "Envoyé·e par un·e agent·e PAJ"),
                     ("follow_up", "Suivi en région"),
-                    ("territory_proposal", "Territoire proposé"),
+                    ("territory_proposal", "Proposition de territoire"),
                     ("anonymized", "Dossier anonymisé"),
                 ],
                 max_length=30,

@@ -133,3 +133,13 @@ def test_candidates_cannot_propose_or_withdraw_and_posts_need_csrf(counsellor, c
     assert strict.post(reverse("counselling:proposal_withdraw", args=[proposal.pk])).status_code == 403
     proposal.refresh_from_db()
     assert proposal.status == "pending" and TerritoryProposal.objects.count() == 1
+
+
+def test_without_an_account_or_a_choice_the_page_says_no_referral_is_possible(client, counsellor):
+    candidate = CandidateFactory(user=None, target_territory=False, status="coaching")
+    client.force_login(counsellor)
+
+    html = client.get(file_url(candidate)).content.decode()
+
+    assert "aucune orientation n'est possible pour l'instant" in html.replace("&#x27;", "'")
+    assert 'href="#proposer"' not in html and "proposez-lui-en un" not in html
