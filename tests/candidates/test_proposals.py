@@ -216,3 +216,22 @@ def test_the_history_is_told_in_the_readers_language(candidate, other, counsello
         label = str(EventCode(event.code).label)
 
     assert (label, event.text) == expected
+
+
+def test_taking_an_accepted_territory_off_the_list_unchooses_it(candidate, territory, other, counsellor):
+    from candidates.services import candidate_set_targets
+
+    proposal = propose(candidate, other, counsellor)
+    territory_proposal_accept(proposal=proposal, by=candidate.user)
+    candidate_set_targets(candidate=candidate, territories=[territory, other])  # reordered: still chosen
+    assert other.pk in chosen_territory_ids(candidate.pk)
+
+    candidate_set_targets(candidate=candidate, territories=[territory])
+
+    proposal.refresh_from_db()
+    assert proposal.status == "declined"
+    assert chosen_territory_ids(candidate.pk) == {territory.pk}
+    assert candidate.events.filter(code=EventCode.PROPOSAL_DECLINED, actor=candidate.user).exists()
+    with pytest.raises(ReferralError) as refused:
+        referral_send(candidate=candidate, territories=[other], by=counsellor)
+    assert refused.value.code == "territory_not_chosen"
