@@ -118,6 +118,10 @@ class EventCode(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Suivi en région")
     AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
     ANONYMIZED = "anonymized", _("Dossier anonymisé")
+    TERRITORY_PROPOSED = "territory_proposed", _("Territoire proposé à la personne")
+    PROPOSAL_ACCEPTED = "proposal_accepted", _("Territoire proposé accepté par la personne")
+    PROPOSAL_DECLINED = "proposal_declined", _("Territoire proposé refusé par la personne")
+    PROPOSAL_WITHDRAWN = "proposal_withdrawn", _("Proposition de territoire retirée")
 
 
 class AnonymizationReason(models.TextChoices):

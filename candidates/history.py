@@ -103,6 +103,14 @@ def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
             )
         parts.append(f"{territory(params.get('territory'))} — {params.get('by', '')}".rstrip(" —"))
         return " · ".join(parts)
+    proposal_texts = {
+        E.TERRITORY_PROPOSED: _("%(territory)s, proposé à la personne"),
+        E.PROPOSAL_ACCEPTED: _("%(territory)s, accepté par la personne"),
+        E.PROPOSAL_DECLINED: _("%(territory)s, refusé par la personne"),
+        E.PROPOSAL_WITHDRAWN: _("%(territory)s, proposition retirée"),
+    }
+    if code in proposal_texts:
+        return proposal_texts[code] % {"territory": territory(params.get("territory"))}
     if code == E.AGENT_REFERRAL:
         names = ", ".join(territory(pk) for pk in params.get("territories", []))
         who = params.get("agent", "")

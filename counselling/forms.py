@@ -1,12 +1,17 @@
 """The counsellors' forms: they validate and clean; the services write."""
 
+from collections.abc import Collection
+
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.choices import CloseReason
+from candidates.proposals import chosen_territory_ids_of
 from common.text import PlainTextAreaField
 from territories.forms import TerritoryChoiceField
+from territories.models import Agent
 
 CHOOSE = _("Choisissez…")
 
@@ -119,11 +124,17 @@ class ReferralSendForm(forms.Form):
         help_text=_("Le projet n'a pas encore été déclaré mûr. Pour orienter quand même, expliquez pourquoi."),
     )
 
-    def __init__(self, *args, mature: bool = False, **kwargs):
-        """`mature`: the project was declared mature, so no override reason is asked for."""
+    def __init__(self, *args, mature: bool = False, territory_ids: Collection[int] | None = None, **kwargs):
+        """`mature`: the project was declared mature, so no override reason is asked for.
+        `territory_ids`: the territories the person chose (candidates.proposals), the only ones
+        offered; a posted other one is refused here, and again by referral_send."""
         super().__init__(*args, **kwargs)
         if mature:
             del self.fields["override_reason"]
+        if territory_ids is not None:
+            for rank in (1, 2, 3):
+                field = self.fields[f"territory_{rank}"]
+                field.queryset = field.queryset.filter(pk__in=list(territory_ids))
         self.fields["territory_1"].share_choices(self.fields["territory_2"], self.fields["territory_3"])
 
     def clean(self):
@@ -146,9 +157,39 @@ class ReferralSendForm(forms.Form):
 
     @classmethod
     def for_candidate(cls, candidate, *, mature: bool, data=None):
-        """Prefilled with the candidate's own targets, in their order."""
-        initial = {f"territory_{target.rank}": target.territory_id for target in candidate.targets.all()}
-        return cls(data, initial=initial, mature=mature)
+        """Only the territories the person chose, prefilled in their order (targets, then the
+        proposals they accepted). Reads the prefetched `targets` and `territory_proposals`."""
+        chosen = chosen_territory_ids_of(candidate)
+        initial = {f"territory_{rank}": pk for rank, pk in enumerate(chosen[:3], start=1)}
+        return cls(data, initial=initial, mature=mature, territory_ids=chosen)
+
+
+def with_active_agent(territories):
+    return territories.filter(Exists(Agent.objects.active().filter(territories=OuterRef("pk"))))
+
+
+class TerritoryProposeForm(forms.Form):
+    """A territory the person did not choose, proposed to them with a message: the active
+    territories that have an active agent, but the ones already chosen or waiting for an answer."""
+
+    territory = TerritoryChoiceField(label=_("Territoire à proposer"))
+    message = PlainTextAreaField(
+        label=_("Message à la personne (facultatif)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Pourquoi ce territoire lui conviendrait. La personne le lit dans « Mon dossier » ; "
+            "les agent·e·s ne le voient pas."
+        ),
+    )
+
+    prefix = "proposition"  # the file page's referral form has its own "message"
+
+    def __init__(self, *args, excluded_ids: Collection[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["territory"]
+        field.queryset = with_active_agent(field.queryset).exclude(pk__in=list(excluded_ids))
 
 
 class ReferralWithdrawForm(forms.Form):

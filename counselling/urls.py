@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import file, merge, queue, referrals
+from .views import file, merge, proposals, queue, referrals
 
 app_name = "counselling"
 urlpatterns = [
@@ -26,5 +26,7 @@ urlpatterns = [
     path("conseil/candidats/<int:pk>/fusionner/", merge.merge, name="merge"),
     path("conseil/candidats/<int:pk>/fusionner/<int:other_pk>/", merge.merge_confirm, name="merge_confirm"),
     path("conseil/candidats/<int:pk>/orienter/", referrals.referral_send_view, name="referral_send"),
+    path("conseil/candidats/<int:pk>/proposer/", proposals.proposal_send, name="proposal_send"),
+    path("conseil/propositions/<int:pk>/retirer/", proposals.proposal_withdraw, name="proposal_withdraw"),
     path("conseil/orientations/<int:pk>/retirer/", referrals.referral_withdraw_view, name="referral_withdraw"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from candidates.files import cv_content
-from candidates.models import Candidate, CandidateTarget
+from candidates.models import Candidate, CandidateTarget, TerritoryProposal
 from common.exports import csv_text, zip_bytes
 from referrals.models import ReferralStatus
 
@@ -59,6 +59,7 @@ def candidate_export_data(candidate: Candidate) -> dict:
         Candidate.objects.select_related("user")
         .prefetch_related(
             Prefetch("targets", queryset=CandidateTarget.objects.select_related("territory__region")),
+            Prefetch("territory_proposals", queryset=TerritoryProposal.objects.select_related("territory__region")),
             *TIMELINE_PREFETCHES,
         )
         .get(pk=candidate.pk)
@@ -141,6 +142,20 @@ def candidate_export_data(candidate: Candidate) -> dict:
             if event.kind not in INTERNAL_EVENT_KINDS
         ],
         "referrals": referrals,
+        # The territories their counsellor proposed, with the message addressed to them.
+        "territory_proposals": [
+            {
+                "territory": proposal.territory.name,
+                "territory_code": proposal.territory.code,
+                "region": proposal.territory.region.name,
+                "message": proposal.message,
+                "status": proposal.status,
+                "status_label": str(proposal.get_status_display()),
+                "created_at": _iso(proposal.created_at),
+                "answered_at": _iso(proposal.answered_at),
+            }
+            for proposal in candidate.territory_proposals.all()
+        ],
     }
 
 
@@ -151,6 +166,7 @@ CSV_SECTION_LABELS = {
     "timeline": gettext_lazy("Suivi du dossier"),
     "events": gettext_lazy("Événement du dossier"),
     "referrals": gettext_lazy("Orientation"),
+    "territory_proposals": gettext_lazy("Territoire proposé"),
 }
 CSV_KEY_LABELS = {
     "email": gettext_lazy("courriel"),
@@ -182,6 +198,7 @@ CSV_KEY_LABELS = {
     "name": gettext_lazy("nom"),
     "phone": gettext_lazy("téléphone"),
     "transitions": gettext_lazy("étape"),
+    "message": gettext_lazy("message"),
 }
 
 

@@ -11,18 +11,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from candidates.choices import CandidateStatus
 from candidates.consents import CONSENT_TEXTS, latest_consents
 from candidates.files import cv_response
-from candidates.models import AccessKind, Candidate, Consent
+from candidates.models import AccessKind, Candidate, Consent, TerritoryProposal
 from candidates.registration import registration_url
 from candidates.services import (
+    ProposalError,
     candidate_delete,
     candidate_set_consents,
     candidate_update_identity,
     file_access_record,
+    territory_proposal_accept,
+    territory_proposal_decline,
 )
 from common.exports import download
 from referrals.selectors import cv_reader
@@ -60,9 +63,56 @@ def home(request: HttpRequest) -> HttpResponse:
         "contact": candidate_contact(candidate),
         "pending_referral": candidate_pending_referral(candidate),
         "readings": file_readings(candidate),
+        "pending_proposals": TerritoryProposal.objects.pending().filter(candidate=candidate).count(),
         "registration_url": registration_url(candidate) if candidate.status == CandidateStatus.DRAFT else None,
     }
     return render(request, "my_file/home.html", context)
+
+
+@login_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    """The territories the person's counsellor proposes (the email's link leads here): those
+    waiting for an answer, each with its region and the counsellor's message, then the answered
+    ones. Answering is a POST (proposal_answer); this page changes nothing."""
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    rows = list(
+        TerritoryProposal.objects.filter(candidate=candidate)
+        .exclude(status=TerritoryProposal.Status.WITHDRAWN)
+        .select_related("territory__region", "proposed_by")
+    )
+    pending = [row for row in rows if row.status == TerritoryProposal.Status.PENDING]
+    answered = [row for row in rows if row.status != TerritoryProposal.Status.PENDING]
+    return render(request, "my_file/proposals.html", {"candidate": candidate, "pending": pending, "answered": answered})
+
+
+@login_required
+@require_POST
+def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept or decline one proposal: only the person's own (404 otherwise); the service checks
+    again that it still waits for an answer."""
+    proposal = get_object_or_404(
+        TerritoryProposal.objects.select_related("territory"), pk=pk, candidate__user=request.user
+    )
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        return redirect("my_file:proposals")
+    service = territory_proposal_accept if answer == "accept" else territory_proposal_decline
+    try:
+        service(proposal=proposal, by=request.user)
+    except ProposalError as error:
+        messages.error(request, str(error))
+    else:
+        if answer == "accept":
+            message = _(
+                "Vous avez accepté le territoire %(territory)s : votre conseiller·ère pourra y orienter votre dossier."
+            )
+        else:
+            message = _("Vous avez refusé le territoire %(territory)s : votre dossier n'y sera pas transmis.")
+        messages.success(request, message % {"territory": proposal.territory.name})
+    return redirect("my_file:proposals")
 
 
 @login_required

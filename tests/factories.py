@@ -133,6 +133,15 @@ class CandidateFactory(factory.django.DjangoModelFactory):
             CandidateTarget.objects.create(candidate=obj, territory=extracted or TerritoryFactory(), rank=1)
 
     @factory.post_generation
+    def more_targets(obj, create, extracted, **kwargs):
+        """Second and third choices, after target_territory (referral_send goes only to the
+        territories the person chose)."""
+        if create and extracted:
+            start = obj.targets.count() + 1
+            for rank, territory in enumerate(extracted, start=start):
+                CandidateTarget.objects.create(candidate=obj, territory=territory, rank=rank)
+
+    @factory.post_generation
     def consents(obj, create, extracted, **kwargs):
         """Coaching and sharing consents, unless consents=False."""
         if create and extracted is not False:

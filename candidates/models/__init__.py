@@ -27,6 +27,7 @@ from .files import (
     years_ago,
 )
 from .history import CandidateEvent
+from .proposals import ProposalStatus, TerritoryProposal
 
 __all__ = [
     "AGE_MAX",
@@ -51,8 +52,10 @@ __all__ = [
     "LanguageLevel",
     "MaturityAssessment",
     "ProfileKind",
+    "ProposalStatus",
     "QuebecExperience",
     "SharedItem",
+    "TerritoryProposal",
     "Timeline",
     "cv_upload_to",
     "stored_phone",

@@ -1,6 +1,6 @@
 """The candidates app's writes, one module per topic. Callers import from here."""
 
-from ..errors import CandidateError, EmailAlreadyRegistered, StatusTransitionError
+from ..errors import CandidateError, EmailAlreadyRegistered, ProposalError, StatusTransitionError
 from .assignment import (
     candidate_can_be_reassigned,
     candidate_claim_if_unassigned,
@@ -33,6 +33,13 @@ from .intake import agent_intakes_since, candidate_intake_from_agent
 from .merge import MERGE_FILLED_FIELDS, Absorbed, candidate_absorb
 from .pause import candidate_close, candidate_put_on_hold
 from .profile import candidate_set_cv, candidate_update_identity
+from .proposals import (
+    territory_proposal_accept,
+    territory_proposal_decline,
+    territory_proposal_withdraw,
+    territory_proposals_forget,
+    territory_propose,
+)
 from .registration import (
     IMMIGRANT_FIELDS,
     MAX_TARGETS,
@@ -81,6 +88,7 @@ __all__ = [
     "CandidateError",
     "EmailAlreadyRegistered",
     "IncompleteRegistration",
+    "ProposalError",
     "StatusTransitionError",
     "agent_intakes_since",
     "can_move",
@@ -118,4 +126,9 @@ __all__ = [
     "file_access_record",
     "maturity_update",
     "registration_problems",
+    "territory_proposal_accept",
+    "territory_proposal_decline",
+    "territory_proposal_withdraw",
+    "territory_proposals_forget",
+    "territory_propose",
 ]

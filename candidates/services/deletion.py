@@ -21,6 +21,7 @@ from ..errors import CandidateError
 from ..locks import lock_candidate
 from ..models import Candidate, CandidateEvent, Consent, MaturityAssessment
 from ..signals import file_anonymizing, withdrawn_count
+from .proposals import territory_proposals_forget
 from .status import ENDED_STATUSES, candidate_record_event, candidate_set_status
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ def candidate_anonymize(*, candidate: Candidate, by: User | None, reason: str, r
     - emails to them or about them leave the outbox (pending ones are not sent);
     - the referrals app withdraws a referral waiting for an answer and empties what counsellors and
       agents wrote in the referrals, the follow-up notes included (`file_anonymizing`);
-    - the history keeps its facts without free text; counsellors' notes are deleted;
+    - the history keeps its facts without free text; counsellors' notes are deleted; territory
+      proposals waiting for an answer are withdrawn and their messages emptied;
     - every consent is recorded as withdrawn; the file keeps only ANONYMIZATION_KEPT_FIELDS;
     - the account's sessions end everywhere and the account is deleted (with its email
       addresses); the admin's log forgets the names; once committed, the CV file is deleted.
@@ -123,6 +125,7 @@ def candidate_anonymize(*, candidate: Candidate, by: User | None, reason: str, r
 
         CandidateEvent.objects.filter(candidate=candidate).update(note="")
         candidate.coaching_notes.all().delete()
+        territory_proposals_forget(candidate=candidate)
         MaturityAssessment.objects.filter(candidate=candidate).update(mature_note="")
         still_granted = [purpose for purpose, granted in granted_consents(candidate).items() if granted]
         method = {

@@ -67,3 +67,21 @@ def candidate_email_coaching_withdrawn(*, candidate: Candidate, event: Candidate
         },
         key=f"coaching_withdrawn_candidate:{event.pk}",
     )
+
+
+def candidate_email_territory_proposed(*, candidate: Candidate, proposal, event: CandidateEvent) -> None:
+    """Tell the person their counsellor proposes a territory they did not choose; the link leads
+    to Mon dossier, where they answer once signed in (nothing changes from the email itself)."""
+    outbox_enqueue(
+        to=candidate.email,
+        language=candidate.language,
+        template="territory_proposed_candidate",
+        context={
+            "candidate": candidate,
+            "proposal": proposal,
+            "territory": proposal.territory,
+            "counsellor": proposal.proposed_by,
+            "link": absolute_url("my_file:proposals"),
+        },
+        key=f"territory_proposed_candidate:{event.pk}",
+    )

@@ -6,12 +6,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_deactivate_and_anonymize
 
 from ..choices import CandidateStatus, EventCode
-from ..models import Candidate, CandidateEvent, CandidateTarget, CoachingNote, Consent, FileAccess, MaturityAssessment
+from ..models import (
+    Candidate,
+    CandidateEvent,
+    CandidateTarget,
+    CoachingNote,
+    Consent,
+    FileAccess,
+    MaturityAssessment,
+    TerritoryProposal,
+)
 from .deletion import candidate_anonymize_fields, delete_file_after_commit
 from .registration import IMMIGRANT_FIELDS, MAX_TARGETS, STEP_FIELDS
 from .status import REFERABLE_STATUSES, candidate_set_status
@@ -58,10 +68,20 @@ def _merge_targets(*, keep: Candidate, merge: Candidate) -> list[int]:
     return left_out
 
 
+def _merge_proposals(*, keep: Candidate, merge: Candidate) -> None:
+    """The person's answers to territory proposals follow them to `keep` (an accepted territory
+    stays chosen); a proposal waiting on both files for the same territory waits once, on `keep`."""
+    waiting_on_keep = TerritoryProposal.objects.pending().filter(candidate=keep).values("territory_id")
+    TerritoryProposal.objects.pending().filter(candidate=merge, territory_id__in=waiting_on_keep).update(
+        status=TerritoryProposal.Status.WITHDRAWN, answered_at=timezone.now()
+    )
+    TerritoryProposal.objects.filter(candidate=merge).update(candidate=keep)
+
+
 def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_moved: bool) -> Absorbed:
     """Move everything of `merge` the candidates app owns to `keep`: events, consents (with their
     dates: the latest answer of either file is the person's current choice), coaching notes,
-    accesses, the targets `keep` lacks (three at most), the maturity assessment when `keep` has
+    accesses, territory proposals, the targets `keep` lacks (three at most), the maturity assessment when `keep` has
     none, and the profile fields blank on `keep`. Then anonymize and close `merge`; its account
     moves to `keep` when `keep` has none, else it is deactivated. `referral_moved`: a referral
     waiting for an answer came with `merge`, so `keep` is now referred. Both rows are locked by
@@ -76,6 +96,7 @@ def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_mo
     FileAccess.objects.filter(candidate=merge).exclude(Exists(same_hour)).update(candidate=keep)
     FileAccess.objects.filter(candidate=merge).delete()
     result.targets_left_out = _merge_targets(keep=keep, merge=merge)
+    _merge_proposals(keep=keep, merge=merge)
     if not MaturityAssessment.objects.filter(candidate=keep).exists():
         MaturityAssessment.objects.filter(candidate=merge).update(candidate=keep)
     else:

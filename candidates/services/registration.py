@@ -20,7 +20,7 @@ from ..choices import CandidateStatus, EventCode, ProfileKind
 from ..consents import CONSENT_TEXTS, consent_row, granted_consents
 from ..errors import CandidateError, EmailAlreadyRegistered
 from ..locks import lock_candidate
-from ..models import Candidate, CandidateEvent, CandidateTarget, Consent
+from ..models import Candidate, CandidateEvent, CandidateTarget, Consent, TerritoryProposal
 from .consents import candidate_set_consents
 from .emails import candidate_email_file_received
 from .profile import candidate_set_cv
@@ -204,13 +204,27 @@ def _registration_consents_record(*, candidate: Candidate, choices: Mapping[str,
 
 def candidate_set_targets(*, candidate: Candidate, territories: Sequence[Territory]) -> None:
     """Replace the target territories by `territories`, in order of preference (at most three,
-    each once)."""
+    each once). A territory the person had accepted when their counsellor proposed it, and now
+    takes off their list, is no longer chosen: its proposal becomes declined (a referral may no
+    longer go there, candidates.proposals)."""
     if len(territories) > MAX_TARGETS or len({t.pk for t in territories}) != len(territories):
         raise CandidateError(_("Choisissez au plus trois territoires différents."))
     with transaction.atomic():
         current = list(CandidateTarget.objects.filter(candidate=candidate).order_by("rank"))
         if [target.territory_id for target in current] == [territory.pk for territory in territories]:
             return
+        dropped = {target.territory_id for target in current} - {territory.pk for territory in territories}
+        for proposal in TerritoryProposal.objects.accepted().filter(candidate=candidate, territory_id__in=dropped):
+            proposal.status = TerritoryProposal.Status.DECLINED
+            proposal.answered_at = timezone.now()
+            proposal.save(update_fields=["status", "answered_at"])
+            CandidateEvent.objects.create(
+                candidate=candidate,
+                kind=CandidateEvent.Kind.TERRITORY_PROPOSAL,
+                actor=candidate.user,
+                code=EventCode.PROPOSAL_DECLINED,
+                params={"territory": proposal.territory_id, "proposal": proposal.pk},
+            )
         CandidateTarget.objects.filter(candidate=candidate).delete()
         CandidateTarget.objects.bulk_create(
             CandidateTarget(candidate=candidate, territory=territory, rank=rank)

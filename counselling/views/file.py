@@ -13,7 +13,8 @@ from accounts.decorators import counsellor_required
 from candidates.consents import granted_consents
 from candidates.history import with_texts
 from candidates.maturity import maturity_checklist
-from candidates.models import Candidate, CoachingNote, Consent, FileAccess, MaturityAssessment
+from candidates.models import Candidate, CoachingNote, Consent, FileAccess, MaturityAssessment, TerritoryProposal
+from candidates.proposals import chosen_territory_ids_of
 from candidates.services import (
     CandidateError,
     candidate_can_be_reassigned,
@@ -37,6 +38,7 @@ from ..forms import (
     ReassignForm,
     ReferralSendForm,
     ReferralWithdrawForm,
+    TerritoryProposeForm,
     WithdrawMaturityForm,
     reassign_counsellors,
 )
@@ -58,6 +60,10 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
             "consents",
             "events__actor",
             Prefetch("coaching_notes", queryset=CoachingNote.objects.select_related("author")),
+            Prefetch(
+                "territory_proposals",
+                queryset=TerritoryProposal.objects.select_related("territory__region", "proposed_by"),
+            ),
             Prefetch(
                 "referrals",
                 queryset=Referral.objects.select_related("territory", "answered_by", "sent_by").prefetch_related(
@@ -84,10 +90,16 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     if candidate_can_be_reassigned(candidate):
         colleagues = [user for user in reassign_counsellors() if user.pk != candidate.counsellor_id]
         reassign_form = ReassignForm(counsellors=colleagues)
+    proposals = list(candidate.territory_proposals.all())
+    chosen = chosen_territory_ids_of(candidate)
+    waiting = [p.territory_id for p in proposals if p.status == TerritoryProposal.Status.PENDING]
     context = {
         "candidate": candidate,
         "events": with_texts(candidate.events.all()),
         "form": ReferralSendForm.for_candidate(candidate, mature=is_mature),
+        "chosen": chosen,
+        "proposals": proposals,
+        "propose_form": TerritoryProposeForm(excluded_ids={*chosen, *waiting}),
         "withdraw_form": ReferralWithdrawForm(),
         "notes": notes,
         "note_form": CoachingNoteForm(),

@@ -20,6 +20,8 @@ from .file import back_to_file
 @require_POST
 def referral_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate.objects.submitted(), pk=pk)
+    # Any active territory validates here: referral_send refuses one the person did not choose,
+    # with a message that says what to do (propose it), rather than the form's "not a choice".
     form = ReferralSendForm(request.POST)
     if form.is_valid():
         try:

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Candidate, Consent, MaturityAssessment
+from candidates.models import Candidate, CandidateTarget, Consent, MaturityAssessment
 from candidates.services import REFERABLE_STATUSES
 from devtools.rig import CeleryWorker, SMTPCollector, own_queue, serve_smtp, worker_database_url
 from devtools.tasks import bench_plain_email
@@ -127,10 +127,15 @@ class NotifyRig:
         self.stack.close()
 
 
+def territory_for(candidate: Candidate, territories: list[Territory]) -> Territory:
+    """The territory a candidate of the cases chose and is referred to."""
+    return territories[candidate.pk % len(territories)]
+
+
 def _notify_prepare(needed: int) -> tuple[User, list[Candidate], list[Territory]]:
     """Candidates a counsellor can refer, and territories with one active agent (their accounts
-    made now, as earlier referrals would have). Declares the candidates' projects mature first:
-    referral_send requires it. Not timed."""
+    made now, as earlier referrals would have). Declares the candidates' projects mature first and
+    makes each target the territory it will be referred to: referral_send requires both. Not timed."""
     counsellor = User.objects.filter(role=User.Role.COUNSELLOR, is_active=True).order_by("id").first()
     territories = list(
         Territory.objects.active()
@@ -162,6 +167,12 @@ def _notify_prepare(needed: int) -> tuple[User, list[Candidate], list[Territory]
             MaturityAssessment(candidate=c, updated_by=counsellor, mature_at=now, mature_by=counsellor)
             for c in candidates
             if c.id not in assessed
+        )
+        # A referral goes only to a territory the person chose: each candidate targets the one the
+        # cases refer them to (territory_for).
+        CandidateTarget.objects.filter(candidate__in=candidates).delete()
+        CandidateTarget.objects.bulk_create(
+            CandidateTarget(candidate=c, territory=territory_for(c, territories), rank=1) for c in candidates
         )
     for agent in Agent.objects.filter(territories__in=territories, is_active=True, user__isnull=True):
         agent_account_ensure(agent=agent)
@@ -208,7 +219,7 @@ def _refer(rig: NotifyRig, candidates: list[Candidate], *, rate: float | None) -
                     time.sleep(max(0.0, start + i / rate - time.monotonic()))
                 referral_send(
                     candidate=candidate,
-                    territories=[rig.territories[i % len(rig.territories)]],
+                    territories=[territory_for(candidate, rig.territories)],
                     by=rig.counsellor,
                     message="Projet mûr : CV revu, séjour exploratoire fait.",
                 )
@@ -245,7 +256,9 @@ def _notify_rig(bench: Bench) -> NotifyRig:
         # and the queries of one referral_send counted.
         (candidate,) = rig.take(1)
         with _commit_times() as committed, CaptureQueriesContext(connection) as captured:
-            referral_send(candidate=candidate, territories=rig.territories[:1], by=rig.counsellor)
+            referral_send(
+                candidate=candidate, territories=[territory_for(candidate, rig.territories)], by=rig.counsellor
+            )
         rig.referral_queries = len(captured)
         rig.wait(committed, "warm-up")
     return bench.rig

@@ -19,6 +19,7 @@ from accounts.models import User
 from candidates.choices import CandidateStatus, EventCode
 from candidates.locks import lock_candidate
 from candidates.models import Candidate, CandidateEvent, Consent, MaturityAssessment
+from candidates.proposals import chosen_territory_ids
 from candidates.services import (
     REFERABLE_STATUSES,
     can_move,
@@ -134,7 +135,9 @@ def referral_send(
 
     The counsellor must first have declared the project mature (candidates.services.
     candidate_declare_mature), unless they give an `override_reason`, which is kept as the reason
-    of the referral's first transition and logged."""
+    of the referral's first transition and logged. Every territory must be one the person chose:
+    a target, or a proposal they accepted (candidates.proposals; ReferralError code
+    "territory_not_chosen" otherwise)."""
     territories = list(dict.fromkeys(territories))
     if not by.is_counsellor:
         raise ReferralError(_("Seul·e un·e conseiller·ère EER peut orienter un·e candidat·e."))
@@ -159,6 +162,16 @@ def referral_send(
             )
         if not candidate.has_consent(Consent.Purpose.SHARING):
             raise ReferralError(_("La personne n'a pas consenti au partage de son dossier avec les agent·e·s PAJ."))
+        chosen = chosen_territory_ids(candidate.pk)
+        if unchosen := [territory for territory in territories if territory.pk not in chosen]:
+            raise ReferralError(
+                _(
+                    "La personne n'a pas choisi le territoire %(territory)s : proposez-le-lui d'abord ; "
+                    "une orientation n'y sera possible qu'une fois qu'elle l'aura accepté dans « Mon dossier »."
+                )
+                % {"territory": unchosen[0].name},
+                code="territory_not_chosen",
+            )
         override_reason = override_reason.strip()
         mature = MaturityAssessment.objects.filter(candidate=candidate, mature_at__isnull=False).exists()
         if not mature and not override_reason:

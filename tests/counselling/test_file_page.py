@@ -15,6 +15,7 @@ from candidates.models import (
     HousingNeed,
     MaturityAssessment,
     ProfileKind,
+    TerritoryProposal,
 )
 from candidates.services import CandidateError, candidate_declare_mature, coaching_note_add, coaching_note_edit
 from tests.factories import (
@@ -426,7 +427,7 @@ def test_the_access_log_is_read_only_in_the_admin(client):
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals(
+def test_file_query_count_does_not_grow_with_notes_events_accesses_referrals_and_proposals(
     client, counsellor, django_assert_num_queries, rows
 ):
     territory = TerritoryFactory()
@@ -438,17 +439,26 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals
         note_written(candidate, authors[index % len(authors)], text=f"Note {index}")
         FileAccessFactory(candidate=candidate, user=authors[index % len(authors)])
         candidate.events.create(kind="status_changed", from_status="new", to_status="coaching", actor=authors[0])
+        TerritoryProposal.objects.create(
+            candidate=candidate,
+            territory=TerritoryFactory(),
+            proposed_by=authors[index % len(authors)],
+            message=f"Proposition {index}",
+            status=("pending", "accepted", "declined")[index % 3],
+        )
     client.force_login(counsellor)
 
     # session, user, candidate (with its maturity assessment and who decided), targets, consents,
     # events, their actors, coaching notes, referrals and their follow-ups, the access log's INSERT
     # and its last 20 rows, the target territories' agents, the colleagues the file can be handed
-    # to, and the territories of the referral form (one query for its three lists)
-    with django_assert_num_queries(15):
+    # to, the territories of the referral form (one query for its three lists), the territory
+    # proposals (with their territories, regions and counsellors), the proposal form's territories
+    with django_assert_num_queries(17):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
     assert len(response.context["notes"]) == rows
+    assert len(response.context["proposals"]) == rows
 
 
 def test_deleting_the_account_erases_what_counsellors_wrote(counsellor):

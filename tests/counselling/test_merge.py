@@ -14,7 +14,9 @@ from candidates.models import (
     CoachingNote,
     Consent,
     MaturityAssessment,
+    TerritoryProposal,
 )
+from candidates.proposals import chosen_territory_ids
 from candidates.services import CandidateError
 from counselling.services import candidates_merge
 from referrals.models import ReferralLink, ReferralTransition
@@ -111,6 +113,29 @@ def test_targets_are_re_ranked_without_duplicates_and_capped_at_three(counsellor
     assert list(keep.targets.values_list("rank", "territory")) == [(1, shared.pk), (2, own.pk), (3, a.pk)]
     note = text_of(keep.events.get(kind=CandidateEvent.Kind.MERGED))
     assert b.name in note and c.name not in note
+
+
+def test_territory_proposals_follow_the_person_and_wait_once(counsellor):
+    accepted_there, waiting_on_both, waiting_on_merge = (TerritoryFactory() for _ in range(3))
+    keep, merge = twin(), twin()
+    TerritoryProposal.objects.create(candidate=merge, territory=accepted_there, status="accepted")
+    kept_waiting = TerritoryProposal.objects.create(candidate=keep, territory=waiting_on_both)
+    TerritoryProposal.objects.create(candidate=merge, territory=waiting_on_both)
+    TerritoryProposal.objects.create(candidate=merge, territory=waiting_on_merge)
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    assert not merge.territory_proposals.exists()
+    assert sorted(keep.territory_proposals.values_list("territory_id", "status")) == sorted(
+        [
+            (accepted_there.pk, "accepted"),
+            (waiting_on_both.pk, "pending"),
+            (waiting_on_both.pk, "withdrawn"),
+            (waiting_on_merge.pk, "pending"),
+        ]
+    )
+    assert keep.territory_proposals.pending().filter(territory=waiting_on_both).get() == kept_waiting
+    assert accepted_there.pk in chosen_territory_ids(keep.pk)
 
 
 def test_blanks_of_the_kept_file_are_filled(counsellor, settings, tmp_path):

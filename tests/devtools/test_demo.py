@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from candidates.models import Candidate
+from candidates.models import Candidate, TerritoryProposal
 from referrals.models import Referral
 from territories.models import Agent, Territory
 from territories.services import territories_load
@@ -33,6 +33,7 @@ def test_demo_loads_every_stage_once_and_prints_logins(settings, capsys):
         sorted(Referral.objects.values_list("status", flat=True))
         == ["accepted"] * 2 + ["declined"] * 2 + ["pending"] * 4  # two passed on to their second territory
     )
+    assert list(TerritoryProposal.objects.values_list("status", flat=True)) == ["pending"]
     out = capsys.readouterr().out
     assert "already present" in out
     assert "conseil1@demo.pajr.localhost" in out

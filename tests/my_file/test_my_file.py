@@ -13,7 +13,7 @@ from django.utils.functional import empty
 
 from accounts.models import User
 from candidates.consents import CONSENT_TEXTS
-from candidates.models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, CandidateTarget, Consent, TerritoryProposal
 from candidates.services import candidate_set_consents, candidate_set_status
 from common.storage import private_storage
 from referrals.history import transition_text
@@ -171,7 +171,7 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
     first, second = TerritoryFactory(name="Haute-Gaspésie"), TerritoryFactory(name="Témiscamingue")
     AgentFactory(territories=[first])
     agent = AgentFactory(territories=[second], first_name="Julie", last_name="Pelletier")
-    candidate = CandidateFactory(target_territory=first, mature=True)
+    candidate = CandidateFactory(target_territory=first, more_targets=[second], mature=True)
     CandidateEvent.objects.create(candidate=candidate, kind="registered", to_status="new", note="Note interne 1")
     candidate_set_status(candidate=candidate, to=CandidateStatus.COACHING, by=counsellor, note="Note interne 2")
     declined = referral_send(candidate=candidate, territories=[first], by=counsellor, message="Message à l'agent·e")
@@ -271,8 +271,9 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
         ReferralTransition.objects.create(referral=referral, from_status="pending", to_status="declined")
     client.force_login(candidate.user)
 
-    # session, user, candidate (with counsellor), targets, events, referrals, their transitions
-    with django_assert_num_queries(8):  # with who read the file
+    # session, user, candidate (with counsellor), targets, events, referrals, their transitions,
+    # who read the file, the territory proposals waiting for an answer
+    with django_assert_num_queries(9):
         response = client.get(MY_FILE)
 
     assert response.status_code == 200
@@ -527,11 +528,12 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
         CandidateEvent.objects.create(candidate=candidate, kind="status_changed", from_status="new", to_status="new")
         referral = ReferralFactory(candidate=candidate, status="declined")
         ReferralTransition.objects.create(referral=referral, from_status="pending", to_status="declined")
+        TerritoryProposal.objects.create(candidate=candidate, territory=TerritoryFactory(), message="Proposé")
     client.force_login(candidate.user)
 
     # session, user, own candidate, its targets; the reading's log entry; export: candidate with
-    # user, targets, events, referrals, transitions, consents
-    with django_assert_num_queries(11):
+    # user, targets, territory proposals, events, referrals, transitions, consents
+    with django_assert_num_queries(12):
         assert client.get(EXPORT).status_code == 200
 
 

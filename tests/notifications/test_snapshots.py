@@ -13,11 +13,11 @@ import pytest
 from django.conf import settings as django_settings
 
 from accounts.models import User
-from candidates.models import Candidate
+from candidates.models import Candidate, TerritoryProposal
 from notifications.models import OutboxEmail
 from notifications.services import _render
 from referrals.models import DeclineReason, FollowUpStep, Referral, ReferralStatus
-from territories.models import Agent, Territory
+from territories.models import Agent, Region, Territory
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 LANGUAGES = ("fr-ca", "en")
@@ -39,7 +39,8 @@ def people(hostile: bool = False) -> dict:
     coordinator = User(
         pk=4, email="dominique.tremblay@pajr.example.org", first_name=f"Dominique{mark}", last_name="Tremblay"
     )
-    territory = Territory(pk=7, code="T007", name="La Haute-Gaspésie")
+    region = Region(pk=1, code="11", name_fr="Gaspésie–Îles-de-la-Madeleine", name_en="Gaspésie–Îles-de-la-Madeleine")
+    territory = Territory(pk=7, code="T007", name="La Haute-Gaspésie", region=region)
     next_territory = Territory(pk=8, code="T008", name="Rimouski-Neigette")
     agent = Agent(
         pk=5,
@@ -82,6 +83,14 @@ def people(hostile: bool = False) -> dict:
         pk=25, candidate=candidate, territory=next_territory, sent_by=counsellor, status="pending", rank=2
     )
     following.sent_at, following.expires_at = at(12), at(22)
+    proposal = TerritoryProposal(
+        pk=41,
+        candidate=candidate,
+        territory=next_territory,
+        proposed_by=counsellor,
+        message=f"Beaucoup de postes en santé.{mark}",
+    )
+    next_territory.region = Region(pk=2, code="01", name_fr="Bas-Saint-Laurent", name_en="Bas-Saint-Laurent")
     failed = OutboxEmail(
         pk=31,
         template="referral_new_agent",
@@ -205,6 +214,13 @@ def contexts(hostile: bool = False) -> dict[str, dict]:
             "candidate": candidate,
             "anonymize_on": datetime.date(2026, 1, 14),
             "link": f"{SITE_URL}/mon-dossier/consentements/",
+        },
+        "territory_proposed_candidate": {
+            "candidate": candidate,
+            "proposal": p["proposal"],
+            "territory": p["next_territory"],
+            "counsellor": counsellor,
+            "link": f"{SITE_URL}/mon-dossier/territoires-proposes/",
         },
         "sharing_consent_request": {
             "candidate": candidate,

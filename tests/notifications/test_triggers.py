@@ -113,7 +113,7 @@ def test_the_candidate_is_told_of_each_territory_their_file_reaches(send, counse
     territories = [TerritoryFactory(), TerritoryFactory(), TerritoryFactory()]
     for territory in territories:
         AgentFactory(territories=[territory])
-    candidate = CandidateFactory(target_territory=territories[0], mature=True)
+    candidate = CandidateFactory(target_territory=territories[0], more_targets=territories[1:], mature=True)
 
     first = send(candidate, territories)
     Referral.objects.filter(pk=first.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))

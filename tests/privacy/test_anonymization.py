@@ -25,6 +25,8 @@ from candidates.services import (
     candidate_set_cv,
     coaching_note_add,
     file_access_record,
+    territory_proposal_decline,
+    territory_propose,
 )
 from notifications.models import OutboxEmail
 from referrals.models import FollowUp, Referral, ReferralStatus
@@ -81,6 +83,16 @@ def walk_one_person(client_factory, counsellor, media_root) -> Candidate:
         by_agent=agent_second,
     )
 
+    # Two territories the counsellor proposes, with messages naming the person: one the person
+    # declines, one still waiting for an answer.
+    third, fourth = TerritoryFactory(), TerritoryFactory()
+    AgentFactory(territories=[third]), AgentFactory(territories=[fourth])
+    declined = territory_propose(
+        candidate=candidate, territory=third, by=counsellor, message=f"{FIRST} {LAST} aimerait la mer"
+    )
+    territory_proposal_decline(proposal=declined, by=candidate.user)
+    territory_propose(candidate=candidate, territory=fourth, by=counsellor, message=f"Pour {FIRST}, {TYPED_PHONE}")
+
     # Two sessions, on two devices, through the real sign-in.
     for _device in range(2):
         device = client_factory()
@@ -98,7 +110,9 @@ def walk_one_person(client_factory, counsellor, media_root) -> Candidate:
     candidate.refresh_from_db()
     assert OutboxEmail.objects.filter(recipient=EMAIL).exists()
     assert Session.objects.count() >= 2
-    assert scan(media_root), "the walk should leave the person everywhere before the deletion"
+    hits = scan(media_root)
+    assert any(hit.startswith("candidates.TerritoryProposal.message") for hit in hits), hits
+    assert hits, "the walk should leave the person everywhere before the deletion"
     return candidate
 
 
@@ -223,3 +237,8 @@ def test_nothing_names_the_person_after_they_leave(leave, client_factory, counse
     )
     assert FollowUp.objects.filter(referral__candidate=candidate, step="first_contact").exists()
     assert candidate.targets.count() == 2
+    # The proposals keep their territories and outcomes, not the messages; none waits any more.
+    assert sorted(candidate.territory_proposals.values_list("status", "message")) == [
+        ("declined", ""),
+        ("withdrawn", ""),
+    ]

@@ -48,7 +48,9 @@ def chain():
     first, second = TerritoryFactory(name="Kamouraska"), TerritoryFactory(name="Rimouski-Neigette")
     agent = agent_with_account(territories=[first])
     AgentFactory(territories=[second])
-    candidate = CandidateFactory(target_territory=first, status=CandidateStatus.COACHING, **PERSON)
+    candidate = CandidateFactory(
+        target_territory=first, more_targets=[second], status=CandidateStatus.COACHING, **PERSON
+    )
     MaturityAssessment.objects.create(
         candidate=candidate,
         cv_reworked=True,

@@ -38,7 +38,7 @@ def territories():
 
 @pytest.fixture
 def candidate(territories):
-    return CandidateFactory(target_territory=territories[0], mature=True)
+    return CandidateFactory(target_territory=territories[0], more_targets=territories[1:], mature=True)
 
 
 @pytest.fixture

@@ -255,3 +255,18 @@ def test_send_once_declared_mature_needs_no_override(territory, counsellor):
 
     assert referral.transitions.get().code == TransitionCode.SENT
     assert referral.message == "Projet mûr"
+
+
+def test_a_territory_the_person_did_not_choose_is_refused_anywhere_in_the_list(candidate, territory, counsellor):
+    """Québec's Law 25: the sharing consent covers the territories the person chose, no other."""
+    unchosen = TerritoryFactory(name="Rimouski-Neigette")
+    AgentFactory(territories=[unchosen])
+
+    for territories in ([unchosen], [territory, unchosen]):
+        with pytest.raises(ReferralError, match="n'a pas choisi le territoire Rimouski-Neigette") as refused:
+            referral_send(candidate=candidate, territories=territories, by=counsellor)
+        assert refused.value.code == "territory_not_chosen"
+    assert not Referral.objects.exists()
+    assert not OutboxEmail.objects.exists()
+    candidate.refresh_from_db()
+    assert candidate.status != CandidateStatus.REFERRED

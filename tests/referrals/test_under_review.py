@@ -44,7 +44,12 @@ def sent(counsellor, django_capture_on_commit_callbacks, mailoutbox):
     for territory in (first, second):
         AgentFactory(territories=[territory])
     candidate = CandidateFactory(
-        target_territory=first, status=CandidateStatus.COACHING, counsellor=counsellor, mature=counsellor, language="en"
+        target_territory=first,
+        more_targets=[second],
+        status=CandidateStatus.COACHING,
+        counsellor=counsellor,
+        mature=counsellor,
+        language="en",
     )
     with django_capture_on_commit_callbacks(execute=True):
         referral = referral_send(candidate=candidate, territories=[first, second], by=counsellor)

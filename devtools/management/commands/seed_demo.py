@@ -7,7 +7,13 @@ from django.db import transaction
 
 from accounts.models import User
 from candidates.models import Candidate, ProfileKind
-from candidates.services import candidate_declare_mature, candidate_register
+from candidates.services import (
+    candidate_declare_mature,
+    candidate_register,
+    candidate_set_targets,
+    candidate_take_on,
+    territory_propose,
+)
 from referrals.models import DeclineReason
 from referrals.services import referral_accept, referral_decline, referral_send
 from territories.models import Agent, SettlementProgram, Territory
@@ -101,9 +107,10 @@ class Command(BaseCommand):
             "  conseil1@%s       EER counsellor, dashboard at /conseil/\n"
             "  conseil2@%s       EER counsellor\n"
             "  amina.diallo@%s   candidate, /mon-dossier/\n"
+            "  fatima.benali@%s  candidate with a territory proposal to answer, /mon-dossier/territoires-proposes/\n"
             "Agents answer from the links in their emails: see /dev/courriels/. They can also sign in with\n"
             "a code sent by email (agent-<territory code, lowercase>@%s) to their space at /agent/.\n"
-            % ((DEMO_PASSWORD,) + (DOMAIN,) * 5)
+            % ((DEMO_PASSWORD,) + (DOMAIN,) * 6)
         )
 
     def _describe(self, territories: list[Territory]) -> None:
@@ -187,8 +194,11 @@ class Command(BaseCommand):
                 by=counsellors[index % 2],
                 note="CV revu, diplôme reconnu, séjour exploratoire fait (démo).",
             )
-            # The declined ones had a second territory on their list: it receives the referral next.
+            # The declined ones chose a second territory: it receives the referral next (a referral
+            # goes only to the territories the person chose).
             second = [t for t in territories if t != candidate.first_target][index % 2] if index >= 4 else None
+            if second:
+                candidate_set_targets(candidate=candidate, territories=[candidate.first_target, second])
             referral = referral_send(
                 candidate=candidate,
                 territories=[candidate.first_target, second] if second else [candidate.first_target],
@@ -207,9 +217,20 @@ class Command(BaseCommand):
                     category=DeclineReason.NO_JOBS,
                     reason="Aucun poste dans ce domaine en ce moment.",
                 )
+        # One file in coaching whose counsellor proposes a territory the person did not choose: it
+        # waits for their answer in Mon dossier.
+        proposed_to = candidates[5]
+        candidate_take_on(candidate=proposed_to, by=counsellors[0])
+        territory_propose(
+            candidate=proposed_to,
+            territory=next(t for t in territories if t != proposed_to.first_target),
+            by=counsellors[0],
+            message="Beaucoup de postes dans votre domaine ici, et un séjour exploratoire en mars.",
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: 1 coordinator, 2 counsellors, {len(territories)} agents, {len(candidates)} candidates, "
-                "8 referrals, 2 of them passed on to a second territory (their emails go out through the worker)."
+                "8 referrals, 2 of them passed on to a second territory, 1 territory proposal waiting for the "
+                "person's answer (their emails go out through the worker)."
             )
         )
