@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in "$$(pyenv which python 2>/dev/null)" python3.12 pytho
 	[ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 PORT ?= 8000
 
-.PHONY: help run test lint format lock install migrate demo bench clean
+.PHONY: help run test lint format lock install migrate demo bench clean backup restore
 
 help:
 	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
@@ -38,13 +38,13 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# honcho runs Procfile.dev: Ctrl-C stops the web server, the worker and beat (SIGTERM to each
+# one's process group, SIGKILL after 5 s) and gives the prompt back with nothing left running.
+# WEB_PORT: the worker and beat get other PORTs from honcho, but their links point to the web's.
 run: demo
 	@mkdir -p var
-	@echo "Web server, Celery worker and beat: Ctrl-C stops all three."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A pajr worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
-	wait
+	@echo "Web server (http://127.0.0.1:$(PORT)), Celery worker and beat: Ctrl-C stops all three."
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" WEB_PORT=$(PORT) exec $(VENV)/bin/honcho --procfile Procfile.dev --env /dev/null start --port $(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
