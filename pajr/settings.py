@@ -240,6 +240,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
 if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
+    from botocore.config import Config as BotoConfig
+
     _endpoint = env.str("STORAGE_S3_ENDPOINT_URL", default="")
     STORAGES["private"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -250,12 +252,22 @@ if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
             "region_name": env.str("STORAGE_S3_REGION", default="") or None,
             "access_key": env.str("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
-            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path" if _endpoint else "") or None,
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 60,
             "file_overwrite": False,
             "object_parameters": {"ContentDisposition": "attachment"},
+            # Bounded waits: a bucket that does not answer fails a request (and /sante/) quickly.
+            # (A client_config replaces the backend's own, hence the addressing style and signature.)
+            "client_config": BotoConfig(
+                s3={
+                    "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path" if _endpoint else "auto")
+                },  # noqa: E501
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -325,7 +337,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # `make run` runs one worker on both; production may run a worker per queue. A test rig that
 # moves the default queue to one of its own takes the emails with it (pajr.celery.route_task).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="default")
-CELERY_EMAIL_QUEUE = "emails"
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="emails")
 CELERY_TASK_ROUTES = ("pajr.celery.route_task",)
 CELERY_IMPORTS = ("pajr.tasks",)  # pajr is not an installed app: its tasks module is named here
 CELERY_TIMEZONE = TIME_ZONE
@@ -353,7 +365,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The retention periods (settings.RETENTION), applied at night when nobody works.
     "purge-personal-data": {"task": "privacy.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=15)},
     # /sante/ reads the time of the last run: beat and a worker on the default queue are alive.
-    "health-heartbeat": {"task": "pajr.tasks.health_heartbeat", "schedule": 60.0},
+    "health-heartbeat": {
+        "task": "pajr.tasks.health_heartbeat",
+        "schedule": env.float("HEALTH_HEARTBEAT_SECONDS", default=60),
+    },
     # Coordinators: the emails that failed since the last report.
     "outbox-failed-report": {
         "task": "notifications.tasks.outbox_failed_report",
