@@ -262,7 +262,7 @@ if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
             "client_config": BotoConfig(
                 s3={
                     "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path" if _endpoint else "auto")
-                },  # noqa: E501
+                },
                 signature_version="s3v4",
                 connect_timeout=5,
                 read_timeout=30,
