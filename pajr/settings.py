@@ -239,30 +239,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES  # so every accepted file stays i
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
-if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
-    from botocore.config import Config as BotoConfig
 
-    _endpoint = env.str("STORAGE_S3_ENDPOINT_URL", default="")
-    STORAGES["private"] = {
+
+def private_s3_storage(
+    *, bucket: str, endpoint_url: str = "", region: str = "", access_key: str = "", secret_key: str = "",
+    prefix: str = "private", addressing_style: str = "",
+) -> dict:  # fmt: skip
+    """STORAGES["private"] on an S3-compatible bucket (the tests build theirs with this too)."""
+    from botocore.config import Config
+
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": STORAGE_S3_BUCKET,
-            "location": env.str("STORAGE_S3_PREFIX", default="private"),
-            "endpoint_url": _endpoint or None,
-            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
-            "access_key": env.str("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 60,
+            "bucket_name": bucket,
+            "location": prefix,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "default_acl": None,  # no ACL sent: objects stay as private as the bucket
+            "querystring_auth": True,  # any URL the backend makes is signed…
+            "querystring_expire": 60,  # …and short-lived
             "file_overwrite": False,
             "object_parameters": {"ContentDisposition": "attachment"},
-            # Bounded waits: a bucket that does not answer fails a request (and /sante/) quickly.
-            # (A client_config replaces the backend's own, hence the addressing style and signature.)
-            "client_config": BotoConfig(
-                s3={
-                    "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path" if _endpoint else "auto")
-                },
+            # Bounded waits, so that a bucket that does not answer fails a request (and /sante/)
+            # quickly. A client_config replaces the backend's own: hence the style and signature.
+            "client_config": Config(
+                s3={"addressing_style": addressing_style or ("path" if endpoint_url else "auto")},
                 signature_version="s3v4",
                 connect_timeout=5,
                 read_timeout=30,
@@ -270,6 +273,18 @@ if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
             ),
         },
     }
+
+
+if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
+    STORAGES["private"] = private_s3_storage(
+        bucket=STORAGE_S3_BUCKET,
+        endpoint_url=env.str("STORAGE_S3_ENDPOINT_URL", default=""),
+        region=env.str("STORAGE_S3_REGION", default=""),
+        access_key=env.str("STORAGE_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("STORAGE_S3_SECRET_ACCESS_KEY", default=""),
+        prefix=env.str("STORAGE_S3_PREFIX", default="private"),
+        addressing_style=env.str("STORAGE_S3_ADDRESSING_STYLE", default=""),
+    )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
