@@ -7,6 +7,10 @@ import logging
 import re
 import uuid
 
+import pythonjsonlogger.json
+
+from .redaction import redact
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
 
@@ -26,3 +30,17 @@ class RequestContext(logging.Filter):
         record.request_id = request_id.get()
         record.user_id = user_id.get()
         return True
+
+
+class PlainFormatter(logging.Formatter):
+    """Lines for a laptop; an exception's text goes through common.redaction too."""
+
+    def formatException(self, ei) -> str:
+        return redact(super().formatException(ei))
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object a line (production); an exception's text goes through common.redaction."""
+
+    def formatException(self, ei) -> str:
+        return redact(super().formatException(ei))
