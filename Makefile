@@ -16,6 +16,8 @@ help:
 	@echo "make test   the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)"
 	@echo "make lint   ruff, djlint, import-linter (the layers), makemigrations --check"
 	@echo "make lock   recompile requirements/*.txt from pyproject.toml"
+	@echo "make backup the database and the CV files into a timestamped folder under var/backups (BACKUP_DIR=...)"
+	@echo "make restore BACKUP=<folder>   put a backup back (stop the web server and workers first)"
 	@echo "make bench  seed 100,000 candidates in a database of its own, time the counsellors' pages, write bench.json (BENCH_ARGS=\"--candidates 10000\")"
 
 $(VENV)/.installed: requirements/dev.txt
@@ -45,6 +47,16 @@ run: demo
 	@mkdir -p var
 	@echo "Web server (http://127.0.0.1:$(PORT)), Celery worker and beat: Ctrl-C stops all three."
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" WEB_PORT=$(PORT) exec $(VENV)/bin/honcho --procfile Procfile.dev --env /dev/null start --port $(PORT)
+
+# Backups (README, "Production"): the database (pg_dump -Fc) and the CV storage into a timestamped
+# folder under BACKUP_DIR; restore one with `make restore BACKUP=<folder>` (web and workers stopped).
+BACKUP_DIR ?= var/backups
+backup: install
+	$(PY) scripts/backup.py backup --into $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=$(BACKUP_DIR)/<timestamp>"; exit 1; }
+	$(PY) scripts/backup.py restore $(BACKUP) --wet-run
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
