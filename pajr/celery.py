@@ -27,6 +27,7 @@ written in the transaction of the change; the task only carries its id. So:
 import os
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pajr.settings")
 
@@ -46,3 +47,10 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     if name in EMAIL_TASKS and app.conf.task_default_queue == settings.CELERY_TASK_DEFAULT_QUEUE:
         return {"queue": settings.CELERY_EMAIL_QUEUE}
     return None
+
+
+@beat_init.connect
+def beat_started(sender=None, **kwargs) -> None:
+    """A first heartbeat as beat starts (through a worker, like the next ones each minute), so
+    that /sante/ turns green within seconds of a start rather than after the first minute."""
+    app.send_task("pajr.tasks.health_heartbeat")
