@@ -354,7 +354,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="emails")
 CELERY_TASK_ROUTES = ("pajr.celery.route_task",)
-CELERY_IMPORTS = ("pajr.tasks",)  # pajr is not an installed app: its tasks module is named here
+CELERY_IMPORTS = ("pajr.tasks",)
+# The worker and beat log through settings.LOGGING (JSON in production, link tokens and email
+# addresses redacted) rather than through Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # pajr is not an installed app: its tasks module is named here
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks (django-celery-beat does not support Django 6.1: the schedule lives here).
