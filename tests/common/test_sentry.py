@@ -3,9 +3,13 @@ send; the exceptions raised here have a candidate's email, name and phone in the
 message and the request."""
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 import sentry_sdk
@@ -18,6 +22,7 @@ from common.sentry import sentry_init
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class KeptTransport(Transport):
@@ -103,3 +108,14 @@ def test_a_captured_exception_with_the_candidate_in_its_locals_is_scrubbed(trans
     text = json.dumps(event)
     assert "aminata.diallo@example.org" not in text
     assert "[redacted]" in text
+
+
+@pytest.mark.parametrize(("dsn", "active"), [("", False), ("https://public@sentry.invalid/1", True)])
+def test_reports_are_on_only_with_a_dsn(dsn, active):
+    env = {**os.environ, "DJANGO_READ_DOT_ENV": "0", "DEBUG": "true", "SENTRY_DSN": dsn}
+    script = "import django; django.setup(); import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        env={**env, "DJANGO_SETTINGS_MODULE": "pajr.settings"},
+    )  # fmt: skip
+    assert done.stdout.strip() == str(active), done.stderr
