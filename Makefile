@@ -9,13 +9,15 @@ PYTHON ?= $(shell for p in "$$(pyenv which python 2>/dev/null)" python3.12 pytho
 	[ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 PORT ?= 8000
 
-.PHONY: help run test lint format lock install migrate demo bench clean
+.PHONY: help run test lint format lock install migrate demo bench clean backup restore
 
 help:
 	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   the whole test suite (SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL say otherwise)"
 	@echo "make lint   ruff, djlint, import-linter (the layers), makemigrations --check"
 	@echo "make lock   recompile requirements/*.txt from pyproject.toml"
+	@echo "make backup the database and the CV files into a timestamped folder under var/backups (BACKUP_DIR=...)"
+	@echo "make restore BACKUP=<folder>   put a backup back (stop the web server and workers first)"
 	@echo "make bench  seed 100,000 candidates in a database of its own, time the counsellors' pages, write bench.json (BENCH_ARGS=\"--candidates 10000\")"
 
 $(VENV)/.installed: requirements/dev.txt
@@ -38,13 +40,23 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# honcho runs Procfile.dev: Ctrl-C stops the web server, the worker and beat (SIGTERM to each
+# one's process group, SIGKILL after 5 s) and gives the prompt back with nothing left running.
+# WEB_PORT: the worker and beat get other PORTs from honcho, but their links point to the web's.
 run: demo
 	@mkdir -p var
-	@echo "Web server, Celery worker and beat: Ctrl-C stops all three."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A pajr worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
-	wait
+	@echo "Web server (http://127.0.0.1:$(PORT)), Celery worker and beat: Ctrl-C stops all three."
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" WEB_PORT=$(PORT) exec $(VENV)/bin/honcho --procfile Procfile.dev --env /dev/null start --port $(PORT)
+
+# Backups (README, "Production"): the database (pg_dump -Fc) and the CV storage into a timestamped
+# folder under BACKUP_DIR; restore one with `make restore BACKUP=<folder>` (web and workers stopped).
+BACKUP_DIR ?= var/backups
+backup: install
+	$(PY) scripts/backup.py backup --into $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=$(BACKUP_DIR)/<timestamp>"; exit 1; }
+	$(PY) scripts/backup.py restore $(BACKUP) --wet-run
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -27,9 +27,30 @@ written in the transaction of the change; the task only carries its id. So:
 import os
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pajr.settings")
 
 app = Celery("pajr")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The outbox's sending tasks go to the `emails` queue, everything else to the default queue
+# (settings, "Celery"). Only while the default queue is the configured one: a test or the bench
+# that moves the default queue to a queue of its own (devtools.rig.own_queue) takes the emails too.
+EMAIL_TASKS = frozenset({"notifications.tasks.deliver_outbox_email"})
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    from django.conf import settings
+
+    if name in EMAIL_TASKS and app.conf.task_default_queue == settings.CELERY_TASK_DEFAULT_QUEUE:
+        return {"queue": settings.CELERY_EMAIL_QUEUE}
+    return None
+
+
+@beat_init.connect
+def beat_started(sender=None, **kwargs) -> None:
+    """A first heartbeat as beat starts (through a worker, like the next ones each minute), so
+    that /sante/ turns green within seconds of a start rather than after the first minute."""
+    app.send_task("pajr.tasks.health_heartbeat")

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from common import logs
+
 logger = logging.getLogger(__name__)
 
 
@@ -106,3 +108,36 @@ class NoStoreMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+class RequestIdMiddleware:
+    """First of all: gives the request an id (the proxy's X-Request-ID when sane), which every log
+    line of the request carries and the response returns in X-Request-ID."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = logs.request_id_from(request.headers.get("X-Request-ID"))
+        id_token = logs.request_id.set(request.request_id)
+        user_token = logs.user_id.set(None)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id.reset(id_token)
+            logs.user_id.reset(user_token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class LogUserMiddleware:
+    """After authentication: the signed-in user's id (never their address) in the log lines."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            logs.user_id.set(user.pk)
+        return self.get_response(request)

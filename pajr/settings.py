@@ -29,8 +29,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-key-never-used-in-production"  # noqa: S105
 
-# Every link in an email is built from SITE_URL, never from the request's Host header.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Every link in an email is built from SITE_URL, never from the request's Host header. Unset, it
+# follows the web server's port: WEB_PORT (set by `make run` for all its processes), else PORT.
+_port = env.int("WEB_PORT", default=env.int("PORT", default=8000))
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{_port}").rstrip("/")
 _site = urlsplit(SITE_URL)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pajr.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pajr.middleware.LogUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.StaffSessionMiddleware",
     "accounts.second_factor.StaffSecondFactorMiddleware",
@@ -214,6 +218,11 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The files people give us (CVs), read only through permission-checked views (common.storage).
+    # Embedded default: the private folder MEDIA_ROOT. With STORAGE_S3_BUCKET: an S3-compatible
+    # bucket (AWS, MinIO, Ceph…), so that every web host and worker sees the same files; objects
+    # get no ACL (the bucket's private default) and any URL the backend makes is signed.
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"base_url": None}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -233,6 +242,52 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES  # so every accepted file stays i
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
+
+
+def private_s3_storage(
+    *, bucket: str, endpoint_url: str = "", region: str = "", access_key: str = "", secret_key: str = "",
+    prefix: str = "private", addressing_style: str = "",
+) -> dict:  # fmt: skip
+    """STORAGES["private"] on an S3-compatible bucket (the tests build theirs with this too)."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": prefix,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "default_acl": None,  # no ACL sent: objects stay as private as the bucket
+            "querystring_auth": True,  # any URL the backend makes is signed…
+            "querystring_expire": 60,  # …and short-lived
+            "file_overwrite": False,
+            "object_parameters": {"ContentDisposition": "attachment"},
+            # Bounded waits, so that a bucket that does not answer fails a request (and /sante/)
+            # quickly. A client_config replaces the backend's own: hence the style and signature.
+            "client_config": Config(
+                s3={"addressing_style": addressing_style or ("path" if endpoint_url else "auto")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
+    STORAGES["private"] = private_s3_storage(
+        bucket=STORAGE_S3_BUCKET,
+        endpoint_url=env.str("STORAGE_S3_ENDPOINT_URL", default=""),
+        region=env.str("STORAGE_S3_REGION", default=""),
+        access_key=env.str("STORAGE_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("STORAGE_S3_SECRET_ACCESS_KEY", default=""),
+        prefix=env.str("STORAGE_S3_PREFIX", default="private"),
+        addressing_style=env.str("STORAGE_S3_ADDRESSING_STYLE", default=""),
+    )
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -303,7 +358,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Two queues (README, "Scale out"): `emails` for the outbox's sending, `default` for everything
+# else (periodic work, the purge, reminders), so that a burst of emails never delays the purge.
+# `make run` runs one worker on both; production may run a worker per queue. A test rig that
+# moves the default queue to one of its own takes the emails with it (pajr.celery.route_task).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="default")
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="emails")
+CELERY_TASK_ROUTES = ("pajr.celery.route_task",)
+CELERY_IMPORTS = ("pajr.tasks",)
+# The worker and beat log through settings.LOGGING (JSON in production, link tokens and email
+# addresses redacted) rather than through Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # pajr is not an installed app: its tasks module is named here
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks (django-celery-beat does not support Django 6.1: the schedule lives here).
@@ -332,6 +397,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-personal-data": {"task": "privacy.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=15)},
     # The statistics' rollups (stats.rollups), rebuilt; the page shows when.
     "statistics-refresh": {"task": "stats.tasks.statistics_refresh", "schedule": STATS_REFRESH_SECONDS},
+    # /sante/ reads the time of the last run: beat and a worker on the default queue are alive.
+    "health-heartbeat": {
+        "task": "pajr.tasks.health_heartbeat",
+        "schedule": env.float("HEALTH_HEARTBEAT_SECONDS", default=60),
+    },
     # Coordinators: the emails that failed since the last report.
     "outbox-failed-report": {
         "task": "notifications.tasks.outbox_failed_report",
@@ -345,6 +415,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=5)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
+
+# --- Health (/sante/) --------------------------------------------------------------------------
+# The worker's answer to a ping is kept this long, so that a probe every few seconds costs one
+# broadcast per interval; beat's heartbeat (every minute) is stale after HEALTH_BEAT_MAX_AGE; an
+# email due and unsent for longer than HEALTH_OUTBOX_MAX_AGE means delivery is stuck.
+HEALTH_WORKER_CACHE_SECONDS = env.int("HEALTH_WORKER_CACHE_SECONDS", default=30)
+HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=1.0)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=900)
 
 # --- Domain settings --------------------------------------------------------------------------
 REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)
@@ -430,14 +509,47 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECOND
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Logs and errors --------------------------------------------------------------------------
+# One JSON object a line in production (LOG_FORMAT=json, the default when DEBUG is off), plain
+# lines on a laptop. Each record carries the request's id (X-Request-ID, also in the response)
+# and the signed-in user's id, never an email, a name or a link token (common.logs, redaction).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_link_tokens": {"()": "common.redaction.RedactLinkTokens"}},
+    "formatters": {
+        "plain": {
+            "()": "common.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "common.logs.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {
+        "request_context": {"()": "common.logs.RequestContext"},
+        "redact_link_tokens": {"()": "common.redaction.RedactLinkTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_link_tokens"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_context", "redact_link_tokens"],
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
+
+# Error reports go to Sentry (or a compatible service) only when SENTRY_DSN is set; no personal
+# data: send_default_pii off, no frame locals, and common.sentry.scrub on every event.
+if SENTRY_DSN := env.str("SENTRY_DSN", default=""):
+    from common.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )

@@ -1,5 +1,9 @@
+import dataclasses
 import os
 import shutil
+import socket
+import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -94,3 +98,55 @@ def agent(territory):
     agent = territory.agents.get()
     agent_account_ensure(agent=agent)
     return agent
+
+
+@dataclasses.dataclass
+class S3Bucket:
+    """A bucket on a local S3 server (moto's server mode, over HTTP on a loopback port)."""
+
+    endpoint: str
+    name: str
+    client: object
+    server: object
+    prefix: str = "private"
+
+    def keys(self) -> list[str]:
+        listed = self.client.list_objects_v2(Bucket=self.name).get("Contents", [])
+        return sorted(item["Key"] for item in listed)
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+
+@pytest.fixture
+def s3_bucket(settings, tmp_path) -> Iterator[S3Bucket]:
+    """The "private" storage on a bucket of a moto server started here; MEDIA_ROOT points to an
+    empty folder, to show that nothing lands on the local disk."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from pajr.settings import private_s3_storage
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in the process, across servers: start from none.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310
+    credentials = {"region": "us-east-1", "access_key": "testing", "secret_key": "testing-secret"}
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, region_name=credentials["region"],
+        aws_access_key_id=credentials["access_key"], aws_secret_access_key=credentials["secret_key"],
+    )  # fmt: skip
+    client.create_bucket(Bucket="pajr-cvs")
+    settings.MEDIA_ROOT = tmp_path / "local-private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": private_s3_storage(bucket="pajr-cvs", endpoint_url=endpoint, **credentials),
+    }
+    try:
+        yield S3Bucket(endpoint=endpoint, name="pajr-cvs", client=client, server=server)
+    finally:
+        server.stop()

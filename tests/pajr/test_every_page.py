@@ -156,7 +156,8 @@ def test_hostile_path_parameters_and_queries_never_make_a_5xx(site):
                 assert SCRIPT not in _html(response), path
     for role in ROLES:
         for who, path in pages(role, site):
-            if "?" in path or path.startswith(("/static/", "/dev/")):
+            # /sante/ answers 503 by design while no worker runs (tests/pajr/test_health.py).
+            if "?" in path or path.startswith(("/static/", "/dev/", "/sante/")):
                 continue
             for value in HOSTILE:
                 query = "&".join(
