@@ -148,6 +148,7 @@ def stack(transactional_db, settings, tmp_path):
             processes[f"worker-{queue}"].wait_for(lambda p: re.search(r"\S+ ready\.", p.log))
         processes["beat"].wait_for(lambda p: "beat: Starting" in p.log)
         yield {
+            "env": env,
             "http_port": http_port,
             "https_port": https_port,
             "cafile": cert,
@@ -267,6 +268,21 @@ def test_the_production_stack_serves_the_platform_over_https(stack, territory, a
     assert health.status == 200, health.text
     assert health.headers["Content-Type"].startswith("application/json")
     assert json.loads(health.body)["status"] == "ok"
+
+    # The two workers consume the queues their units name, over the stack's Redis.
+    inspect = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "celery"), "-A", "pajr", "inspect", "active_queues", "--timeout", "5", "--json"],
+        cwd=REPO,
+        env=stack["env"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert inspect.returncode == 0, inspect.stderr
+    consumed = {
+        node.split("@")[0]: sorted(q["name"] for q in queues) for node, queues in json.loads(inspect.stdout).items()
+    }
+    assert consumed == {"emails": ["emails"], "default": ["default"]}
 
     # The logs: no token, no query string; the 7 MB upload never reached gunicorn.
     for process in processes.values():
