@@ -79,6 +79,9 @@ def stack(transactional_db, settings, tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{web_port}",
         "GUNICORN_ACCESS_LOG": str(tmp_path / "gunicorn-access.log"),
         "WEB_CONCURRENCY": "2",
+        # gunicorn would also take X-Forwarded-Proto from 127.0.0.1 (FORWARDED_ALLOW_IPS): not here,
+        # so that the HTTPS pages prove that Django trusts the proxy (BEHIND_TLS_PROXY).
+        "FORWARDED_ALLOW_IPS": "",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONUNBUFFERED": "1",
     }
