@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in "$$(pyenv which python 2>/dev/null)" python3.12 pytho
 	[ -n "$$p" ] && command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
 PORT ?= 8000
 
-.PHONY: help run test lint format lock install migrate demo bench clean backup restore
+.PHONY: help run test lint format lock install migrate demo bench load clean backup restore
 
 help:
 	@echo "make run    set up (venv, dependencies, database, territories, demo data) and serve on http://127.0.0.1:$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make backup the database and the CV files into a timestamped folder under var/backups (BACKUP_DIR=...)"
 	@echo "make restore BACKUP=<folder>   put a backup back (stop the web server and workers first)"
 	@echo "make bench  seed 100,000 candidates in a database of its own, time the counsellors' pages, write bench.json (BENCH_ARGS=\"--candidates 10000\")"
+	@echo "make load   gunicorn + PostgreSQL + Redis + a worker on the bench database under an open-loop load, write load.json (LOAD_ARGS=\"--reuse --seconds 30\")"
 
 $(VENV)/.installed: requirements/dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (pyenv install 3.12, or install python3.12)."; exit 1; }
@@ -63,6 +64,10 @@ test: install
 
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Needs PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL): README, "Production", and docs/benchmarks.md.
+load: install
+	$(PY) manage.py load $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

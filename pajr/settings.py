@@ -238,7 +238,10 @@ FILE_UPLOAD_HANDLERS = [
     "common.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
 ]
-FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES  # so every accepted file stays in memory
+# Compared with the whole request's length, not the file's: at UPLOAD_MAX_BYTES a 5 MB CV with the
+# form around it would activate no handler and be dropped silently. So every accepted file stays
+# in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
