@@ -27,6 +27,7 @@ from tests.factories import (
     TerritoryFactory,
 )
 from tests.history import text_of
+from tests.journeys import declined_then_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +200,43 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
         assert label in page
     for internal in ("Note interne", "Message à l'agent·e", "Raison du refus"):
         assert internal not in page
+
+
+def test_after_a_decline_the_timeline_tells_the_file_went_on_to_the_next_territory_in_order(client):
+    """A list of two: the first declines, the second receives the referral then, and accepts. The
+    history says the file went on (not that the counsellor takes it back), and the second
+    territory's referral comes after the first one's decline, dated by when it was sent."""
+    journey = declined_then_accepted(steps=())
+    client.force_login(journey.candidate.user)
+
+    entries = client.get(MY_FILE).context["timeline"]
+
+    assert [entry.label for entry in entries] == [
+        "Dossier orienté vers le territoire Alpha",
+        "Le territoire Alpha n'a pas pu donner suite. Votre dossier passe au territoire suivant de votre liste : Beta.",
+        "Dossier orienté vers le territoire Beta",
+        "Béa Lemay, agent·e Place aux jeunes du territoire Beta, a accepté votre dossier",
+    ]
+    journey.second.refresh_from_db()
+    assert entries[2].at == journey.second.sent_at
+    assert [entry.at for entry in entries] == sorted(entry.at for entry in entries)
+    assert "reprend votre dossier" not in text(client.get(MY_FILE))
+
+
+def test_a_territory_further_down_the_list_is_not_told_before_it_receives_the_referral(client, counsellor):
+    first, second = TerritoryFactory(name="Alpha"), TerritoryFactory(name="Beta")
+    AgentFactory(territories=[first])
+    AgentFactory(territories=[second])
+    candidate = CandidateFactory(target_territory=first, mature=True, status=CandidateStatus.COACHING)
+    referral = referral_send(candidate=candidate, territories=[first, second], by=counsellor)
+    client.force_login(candidate.user)
+
+    assert [e.label for e in client.get(MY_FILE).context["timeline"]] == ["Dossier orienté vers le territoire Alpha"]
+
+    referral_accept(referral=referral, agent=first.agents.get())  # Beta's turn never comes
+    labels = [e.label for e in client.get(MY_FILE).context["timeline"]]
+    assert labels[-1].endswith("du territoire Alpha, a accepté votre dossier")
+    assert not any("Beta" in label for label in labels)
 
 
 def test_the_timeline_tells_a_referral_under_review_once_and_the_deadline(client, counsellor, settings):
