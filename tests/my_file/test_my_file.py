@@ -1,4 +1,5 @@
 import csv
+import datetime
 import html
 import io
 import json
@@ -750,6 +751,32 @@ def test_the_person_corrects_their_details(client):
     assert (candidate.first_name, str(candidate.phone), candidate.language) == ("Aminata", "+14185550199", "en")
     candidate.user.refresh_from_db()
     assert (candidate.user.first_name, candidate.user.language) == ("Aminata", "en")
+
+
+def test_the_date_of_birth_is_shown_and_corrected_in_three_parts(client):
+    candidate = CandidateFactory(status=CandidateStatus.NEW, date_of_birth=datetime.date(1998, 3, 15))
+    client.force_login(candidate.user)
+
+    html = client.get(IDENTITY).content.decode()
+
+    fieldset = html.split("<fieldset")[1].split("</fieldset>")[0]
+    assert 'name="date_of_birth_0" value="15"' in fieldset
+    assert '<option value="3" selected>mars</option>' in fieldset
+    assert 'name="date_of_birth_2" value="1998"' in fieldset
+    response = client.post(
+        IDENTITY,
+        {
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
+            "date_of_birth_0": "4",
+            "date_of_birth_1": "5",
+            "date_of_birth_2": "1997",
+            "language": "fr-ca",
+        },
+    )
+    assert response["Location"] == MY_FILE
+    candidate.refresh_from_db()
+    assert candidate.date_of_birth == datetime.date(1997, 5, 4)
 
 
 def test_details_are_checked_as_at_registration(client):
