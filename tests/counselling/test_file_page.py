@@ -355,6 +355,19 @@ def test_a_mature_project_is_referred_without_an_override(client, counsellor, te
     assert (referral.message, referral.transitions.get().code) == ("Bonjour", "sent")
 
 
+@pytest.mark.parametrize(
+    ("stored", "shown", "href"),
+    [("+14185550123", "(418) 555-0123", "tel:+14185550123"), ("+33612345678", "+33 6 12 34 56 78", "tel:+33612345678")],
+)
+def test_the_phone_number_reads_in_national_format_and_dials(client, counsellor, stored, shown, href):
+    candidate = CandidateFactory(phone=stored)
+    client.force_login(counsellor)
+
+    html = client.get(file_url(candidate)).content.decode()
+
+    assert f'<a href="{href}">{shown}</a>' in html
+
+
 # --- A settled file -----------------------------------------------------------------------------
 
 

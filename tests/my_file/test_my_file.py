@@ -296,7 +296,8 @@ def test_contact_is_nobody_yet_then_the_counsellor_then_the_agent(client, counse
     contact = page.split("Ma personne-ressource")[1].split("Territoires visés")[0]
     assert str(agent) in contact
     assert agent.email in contact
-    assert agent.phone in contact
+    assert "(418) 555-0123" in contact  # the agent's "418 555-0123", in national format
+    assert 'href="tel:+14185550123"' in client.get(MY_FILE).content.decode()
     assert counsellor.get_full_name() not in contact
 
 
