@@ -113,6 +113,12 @@ class QueueFilter(django_filters.FilterSet):
                     (str(value), str(label), str(value) == selected) for value, label in field.choices
                 ]
 
+    def active_count(self) -> int:
+        """How many filters the URL sets (an unticked box sets none), for the folded form's summary."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.form.fields if self.form[name].data not in (None, "", False))
+
     def counsellor_choices(self) -> list:
         """The active counsellors and coordinators, read once per request (the filter and the
         queue's bulk assignment share them)."""

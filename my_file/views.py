@@ -25,6 +25,7 @@ from candidates.services import (
     file_access_record,
 )
 from common.exports import download
+from common.phones import phone_display
 from referrals.selectors import cv_reader
 
 from .exports import candidate_export_zip
@@ -75,7 +76,7 @@ def identity(request: HttpRequest) -> HttpResponse:
         "first_name": candidate.first_name,
         "last_name": candidate.last_name,
         "date_of_birth": candidate.date_of_birth,
-        "phone": candidate.phone,
+        "phone": phone_display(candidate.phone),  # as people read it, not E.164
         "language": candidate.language,
     }
     form = IdentityForm(request.POST if request.method == "POST" else None, initial=initial)

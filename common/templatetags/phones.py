@@ -1,35 +1,9 @@
-"""Phone numbers as people read and dial them: national format for a Canadian number, the
-international one otherwise, and a tel: link in E.164."""
+"""{% load phones %}: `phone_display` and `phone_href` (common.phones) as template filters."""
 
 from django import template
-from phonenumber_field.phonenumber import PhoneNumber
-from phonenumbers import NumberParseException
+
+from common import phones
 
 register = template.Library()
-
-
-def _parsed(phone) -> PhoneNumber | None:
-    if not phone:
-        return None
-    if not isinstance(phone, PhoneNumber):
-        try:
-            phone = PhoneNumber.from_string(str(phone), region="CA")
-        except NumberParseException:
-            return None
-    return phone if phone.is_valid() else None
-
-
-@register.filter
-def phone_display(phone) -> str:
-    """ "(418) 555-0123" for a Canadian number, "+33 6 12 34 56 78" for another; as typed if invalid."""
-    parsed = _parsed(phone)
-    if parsed is None:
-        return str(phone or "")
-    return parsed.as_national if parsed.country_code == 1 else parsed.as_international
-
-
-@register.filter
-def phone_href(phone) -> str:
-    """ "tel:+14185550123", or "" when the number is not valid (then no link)."""
-    parsed = _parsed(phone)
-    return f"tel:{parsed.as_e164}" if parsed else ""
+register.filter("phone_display", phones.phone_display)
+register.filter("phone_href", phones.phone_href)

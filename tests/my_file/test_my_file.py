@@ -755,7 +755,9 @@ def test_the_person_corrects_their_details(client):
 
 
 def test_the_date_of_birth_is_shown_and_corrected_in_three_parts(client):
-    candidate = CandidateFactory(status=CandidateStatus.NEW, date_of_birth=datetime.date(1998, 3, 15))
+    candidate = CandidateFactory(
+        status=CandidateStatus.NEW, date_of_birth=datetime.date(1998, 3, 15), phone="+14185550123"
+    )
     client.force_login(candidate.user)
 
     html = client.get(IDENTITY).content.decode()
@@ -764,6 +766,7 @@ def test_the_date_of_birth_is_shown_and_corrected_in_three_parts(client):
     assert 'name="date_of_birth_0" value="15"' in fieldset
     assert '<option value="3" selected>mars</option>' in fieldset
     assert 'name="date_of_birth_2" value="1998"' in fieldset
+    assert 'value="(418) 555-0123"' in html  # the stored +14185550123, as people read it
     response = client.post(
         IDENTITY,
         {
