@@ -127,3 +127,38 @@ def with_texts(events: Iterable[CandidateEvent]) -> list[CandidateEvent]:
     for event in events:
         event.text = event_text(event, territories)
     return events
+
+
+def _is_the_step_of(event: CandidateEvent, status_change: CandidateEvent) -> bool:
+    params, changed = event.params or {}, status_change.params or {}
+    return (
+        event.kind == CandidateEvent.Kind.FOLLOW_UP
+        and status_change.kind == CandidateEvent.Kind.STATUS_CHANGED
+        and status_change.code == E.FOLLOW_UP
+        and "step" not in changed
+        and event.actor_id == status_change.actor_id
+        and params.get("territory") == changed.get("territory")
+    )
+
+
+def history_lines(events: Iterable[CandidateEvent]) -> list[CandidateEvent]:
+    """The file's history as people read it: with_texts, one line per thing that happened.
+
+    A follow-up step that moves the file (the move, settling) is stored as two events, written
+    together by referrals' follow_up_record: the change of status, then the step (which the
+    statistics and the candidate's own timeline read apart). Read as one line, the change of
+    status carrying the step and its date, instead of the same follow-up twice."""
+    lines: list[CandidateEvent] = []
+    for event in events:
+        previous = lines[-1] if lines else None
+        if previous is not None and _is_the_step_of(event, previous):
+            previous.params = {
+                **(previous.params or {}),
+                "step": event.params.get("step"),
+                "date": event.params.get("date"),
+            }
+            if event.note and not previous.note:
+                previous.note = event.note
+            continue
+        lines.append(event)
+    return with_texts(lines)

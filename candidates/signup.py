@@ -3,10 +3,12 @@ and password fields); the form's `signup()` hands the work to a service."""
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Language
+from common.date_fields import DatePartsField
 from common.text import clean_name
 
 from .models import AGE_MIN, years_ago
@@ -22,11 +24,7 @@ class SignupIdentityForm(forms.Form):
     last_name = forms.CharField(
         label=_("Nom de famille"), max_length=100, widget=forms.TextInput({"autocomplete": "family-name"})
     )
-    date_of_birth = forms.DateField(
-        label=_("Date de naissance"),
-        widget=forms.DateInput({"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        help_text=_("Le programme s'adresse aux 18 à 35 ans."),
-    )
+    date_of_birth = DatePartsField(label=_("Date de naissance"), help_text=_("Le programme s'adresse aux 18 à 35 ans."))
     phone = PhoneNumberField(
         label=_("Téléphone"),
         required=False,
@@ -37,6 +35,12 @@ class SignupIdentityForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Langue de correspondance"), choices=Language.choices, widget=forms.RadioSelect, initial=Language.FR
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The correspondence language follows the language the person reads the site in.
+        if "language" not in self.initial:
+            self.fields["language"].initial = Language.EN if get_language().startswith("en") else Language.FR
 
     def clean_first_name(self) -> str:
         return clean_name(self.cleaned_data["first_name"])

@@ -3,6 +3,7 @@ from functools import partial
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from candidates.choices import CandidateStatus, DiplomaRecognition, LanguageLevel, ProfileKind
@@ -16,6 +17,10 @@ AGE_BANDS = (
     ("30-35", _("30 à 35 ans"), 30, 35),
 )
 OUTSIDE_AGE_RANGE = "hors"
+# A select's empty choice says what it does: it leaves the list unfiltered. "Toutes" for the
+# feminine nouns (région, reconnaissance), "Tous" otherwise; "All" in English either way.
+ALL = pgettext_lazy("filtre, masculin", "Tous")
+ALL_FEMININE = pgettext_lazy("filtre, féminin", "Toutes")
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -25,20 +30,25 @@ class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_search", max_length=100)
     statut = django_filters.ChoiceFilter(
         label=_("Statut"),
+        empty_label=ALL,
         field_name="status",
         choices=[(value, label) for value, label in CandidateStatus.choices if value != CandidateStatus.DRAFT],
     )
-    profil = django_filters.ChoiceFilter(label=_("Profil"), field_name="profile_kind", choices=ProfileKind.choices)
+    profil = django_filters.ChoiceFilter(
+        label=_("Profil"), empty_label=ALL, field_name="profile_kind", choices=ProfileKind.choices
+    )
     region = django_filters.ModelChoiceFilter(
-        label=_("Région visée"), queryset=Region.objects.all(), method="filter_region"
+        label=_("Région visée"), empty_label=ALL_FEMININE, queryset=Region.objects.all(), method="filter_region"
     )
     territoire = django_filters.ModelChoiceFilter(
         label=_("Territoire visé"),
+        empty_label=ALL,
         queryset=Territory.objects.select_related("region").order_by("name"),
         method="filter_territory",
     )
     conseiller = django_filters.ModelChoiceFilter(
         label=_("Conseiller·ère"),
+        empty_label=ALL,
         field_name="counsellor",
         queryset=User.objects.counsellors().order_by("last_name", "first_name", "email"),
     )
@@ -55,13 +65,17 @@ class QueueFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     diplome = django_filters.ChoiceFilter(
-        label=_("Reconnaissance des diplômes"), field_name="diploma_recognition", choices=DiplomaRecognition.choices
+        label=_("Reconnaissance des diplômes"),
+        empty_label=ALL_FEMININE,
+        field_name="diploma_recognition",
+        choices=DiplomaRecognition.choices,
     )
     francais = django_filters.ChoiceFilter(
-        label=_("Niveau de français"), field_name="french_level", choices=LanguageLevel.choices
+        label=_("Niveau de français"), empty_label=ALL, field_name="french_level", choices=LanguageLevel.choices
     )
     age = django_filters.ChoiceFilter(
         label=_("Âge"),
+        empty_label=ALL,
         choices=[(value, label) for value, label, *_ages in AGE_BANDS] + [(OUTSIDE_AGE_RANGE, _("hors 18–35"))],
         method="filter_age",
     )
@@ -98,6 +112,12 @@ class QueueFilter(django_filters.FilterSet):
                 bound.select_options = [
                     (str(value), str(label), str(value) == selected) for value, label in field.choices
                 ]
+
+    def active_count(self) -> int:
+        """How many filters the URL sets (an unticked box sets none), for the folded form's summary."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.form.fields if self.form[name].data not in (None, "", False))
 
     def counsellor_choices(self) -> list:
         """The active counsellors and coordinators, read once per request (the filter and the

@@ -89,7 +89,9 @@ def _event_label(event: CandidateEvent, *, has_referrals: bool) -> str | None:
     return labels.get(to, event.get_to_status_display())
 
 
-def _referral_outcome_label(status: str, territory: str, agent: str) -> str:
+def _referral_outcome_label(status: str, territory: str, agent: str, next_territory: str = "") -> str:
+    """What became of a referral. After a decline or a missed deadline, the file either went on to
+    the next territory of its list (`next_territory`) or came back to the counsellor."""
     if status == ReferralStatus.UNDER_REVIEW:
         return _("Le territoire %(territory)s étudie votre dossier") % {"territory": territory}
     if status == ReferralStatus.ACCEPTED:
@@ -97,10 +99,20 @@ def _referral_outcome_label(status: str, territory: str, agent: str) -> str:
             "agent": agent or _("L'agent·e"),
             "territory": territory,
         }
+    if status == ReferralStatus.DECLINED and next_territory:
+        return _(
+            "Le territoire %(territory)s n'a pas pu donner suite. Votre dossier passe au territoire suivant de "
+            "votre liste : %(next)s."
+        ) % {"territory": territory, "next": next_territory}
     if status == ReferralStatus.DECLINED:
         return _(
             "Le territoire %(territory)s n'a pas pu donner suite. Votre conseiller·ère reprend votre dossier avec vous."
         ) % {"territory": territory}
+    if status == ReferralStatus.EXPIRED and next_territory:
+        return _(
+            "Le territoire %(territory)s n'a pas répondu à temps. Votre dossier passe au territoire suivant de "
+            "votre liste : %(next)s."
+        ) % {"territory": territory, "next": next_territory}
     if status == ReferralStatus.EXPIRED:
         return _(
             "Le territoire %(territory)s n'a pas répondu à temps. Votre conseiller·ère reprend votre dossier avec vous."
@@ -108,11 +120,26 @@ def _referral_outcome_label(status: str, territory: str, agent: str) -> str:
     return _("Orientation vers le territoire %(territory)s retirée") % {"territory": territory}
 
 
-def _referral_entries(referral: Referral) -> list[TimelineEntry]:
+def _was_sent(referral: Referral) -> bool:
+    """Whether the referral ever reached its territory: a territory further down a list receives
+    it only if the one before declines or lets it expire; until then, or if another accepted
+    first, it was never sent, and the person's history does not tell it."""
+    if referral.sent_at is not None:
+        return True
+    return referral.status != ReferralStatus.QUEUED and not any(
+        t.from_status == ReferralStatus.QUEUED for t in referral.transitions.all()
+    )
+
+
+def _referral_entries(referral: Referral, next_sent: Referral | None) -> list[TimelineEntry]:
+    """The referral's steps, each dated by when it happened: its sending (a territory further down
+    the list is sent the referral when the one before declines, not when the list was made), then
+    what became of it. `next_sent` is the next referral of its list that was sent, if any."""
     territory = referral.territory.name
+    next_territory = next_sent.territory.name if next_sent is not None else ""
     entries = [
         TimelineEntry(
-            at=referral.created_at,
+            at=referral.sent_at or referral.created_at,
             kind="referral_sent",
             label=_("Dossier orienté vers le territoire %(territory)s") % {"territory": territory},
         )
@@ -130,7 +157,7 @@ def _referral_entries(referral: Referral) -> list[TimelineEntry]:
             TimelineEntry(
                 at=transition.created_at,
                 kind=f"referral_{transition.to_status}",
-                label=_referral_outcome_label(transition.to_status, territory, str(agent or "")),
+                label=_referral_outcome_label(transition.to_status, territory, str(agent or ""), next_territory),
                 badge=transition.get_to_status_display(),
             )
         )
@@ -140,17 +167,29 @@ def _referral_entries(referral: Referral) -> list[TimelineEntry]:
             TimelineEntry(
                 at=referral.answered_at or referral.expires_at or referral.created_at,
                 kind=f"referral_{referral.status}",
-                label=_referral_outcome_label(referral.status, territory, str(referral.answered_by or "")),
+                label=_referral_outcome_label(
+                    referral.status, territory, str(referral.answered_by or ""), next_territory
+                ),
                 badge=referral.get_status_display(),
             )
         )
     return entries
 
 
+def _next_sent(referral: Referral, referrals: list[Referral]) -> Referral | None:
+    """The next referral of the same list (chain) that reached its territory, if any."""
+    following = [
+        other
+        for other in referrals
+        if other.chain == referral.chain and other.rank > referral.rank and other.sent_at is not None
+    ]
+    return min(following, key=lambda other: other.rank, default=None)
+
+
 def candidate_timeline(candidate: Candidate) -> list[TimelineEntry]:
     """Where the file stands, oldest first, in the candidate's words: built from the file's events
     and its referrals with their transition logs, in a fixed number of queries (three, or none if
-    the caller prefetched TIMELINE_PREFETCHES)."""
+    the caller prefetched TIMELINE_PREFETCHES). Every entry is dated by when it happened."""
     _prefetch_timeline(candidate)
     referrals = list(candidate.referrals.all())
     entries: list[TimelineEntry] = []
@@ -158,8 +197,9 @@ def candidate_timeline(candidate: Candidate) -> list[TimelineEntry]:
         label = _event_label(event, has_referrals=bool(referrals))
         if label:
             entries.append(TimelineEntry(at=event.created_at, kind=event.to_status or event.kind, label=label))
-    for referral in sorted(referrals, key=lambda r: (r.created_at, r.pk)):
-        entries.extend(_referral_entries(referral))
+    for referral in sorted(referrals, key=lambda r: (r.created_at, r.rank, r.pk)):
+        if _was_sent(referral):
+            entries.extend(_referral_entries(referral, _next_sent(referral, referrals)))
     # sorted() is stable: entries at the same instant keep the order above.
     return sorted(entries, key=lambda entry: entry.at)
 

@@ -28,6 +28,7 @@ from candidates.services import (
     territory_proposal_decline,
 )
 from common.exports import download
+from common.phones import phone_display
 from referrals.selectors import cv_reader
 
 from .exports import candidate_export_zip
@@ -125,7 +126,7 @@ def identity(request: HttpRequest) -> HttpResponse:
         "first_name": candidate.first_name,
         "last_name": candidate.last_name,
         "date_of_birth": candidate.date_of_birth,
-        "phone": candidate.phone,
+        "phone": phone_display(candidate.phone),  # as people read it, not E.164
         "language": candidate.language,
     }
     form = IdentityForm(request.POST if request.method == "POST" else None, initial=initial)

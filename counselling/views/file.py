@@ -11,9 +11,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import counsellor_required
 from candidates.consents import granted_consents
-from candidates.history import with_texts
+from candidates.history import history_lines
 from candidates.maturity import maturity_checklist
-from candidates.models import Candidate, CoachingNote, Consent, FileAccess, MaturityAssessment, TerritoryProposal
+from candidates.models import (
+    Candidate,
+    CandidateStatus,
+    CoachingNote,
+    Consent,
+    MaturityAssessment,
+    TerritoryProposal,
+)
 from candidates.proposals import chosen_territory_ids_of
 from candidates.services import (
     CandidateError,
@@ -29,7 +36,7 @@ from candidates.services import (
 )
 from common.http import form_errors_to_messages
 from referrals.agent_selectors import follow_ups_prefetch
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 
 from ..forms import (
     CoachingNoteForm,
@@ -42,9 +49,9 @@ from ..forms import (
     WithdrawMaturityForm,
     reassign_counsellors,
 )
-from ..selectors import target_agents
+from ..selectors import file_access_groups, target_agents
 
-FILE_ACCESSES_SHOWN = 20
+SETTLING_STATUSES = (CandidateStatus.TAKEN_ON, CandidateStatus.MOVED, CandidateStatus.SETTLED)
 
 
 @counsellor_required
@@ -74,11 +81,7 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     file_access_record(candidate_id=candidate.pk, user=request.user)
-    accesses = list(
-        FileAccess.objects.filter(candidate=candidate)
-        .select_related("user", "agent")
-        .order_by("-at", "-id")[:FILE_ACCESSES_SHOWN]
-    )
+    accesses = file_access_groups(candidate)
     assessment = getattr(candidate, "maturity", None)
     now = timezone.now()
     notes = list(candidate.coaching_notes.all())
@@ -93,9 +96,13 @@ def file(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = list(candidate.territory_proposals.all())
     chosen = chosen_territory_ids_of(candidate)
     waiting = [p.territory_id for p in proposals if p.status == TerritoryProposal.Status.PENDING]
+    referrals = candidate.referrals.all()
     context = {
         "candidate": candidate,
-        "events": with_texts(candidate.events.all()),
+        # Once a territory took the person on, a new referral is the exception: its form is folded.
+        "referral_folded": candidate.status in SETTLING_STATUSES
+        or any(referral.status == ReferralStatus.ACCEPTED for referral in referrals),
+        "events": history_lines(candidate.events.all()),
         "form": ReferralSendForm.for_candidate(candidate, mature=is_mature),
         "chosen": chosen,
         "proposals": proposals,

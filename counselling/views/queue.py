@@ -106,9 +106,10 @@ def queue_take_on(request: HttpRequest) -> HttpResponse:
         candidate_take_on(candidate=candidate, by=request.user)
     except CandidateError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Vous accompagnez maintenant %(name)s.") % {"name": candidate.full_name})
-    return _back_to_queue(request)
+        return _back_to_queue(request)
+    # The file leaves "À trier": the counsellor goes on with it on its page, not on a list without it.
+    messages.success(request, _("Vous accompagnez maintenant %(name)s.") % {"name": candidate.full_name})
+    return redirect("counselling:file", pk=candidate.pk)
 
 
 @counsellor_required

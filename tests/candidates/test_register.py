@@ -141,8 +141,9 @@ def test_over_35_can_register_and_the_file_is_flagged(post, valid):
         ("email", "a" * 65 + "@example.org", "trop longue"),
         ("password1", "12345678901", "entièrement numérique"),
         ("password1", "court", "trop court"),
-        ("date_of_birth", "2001-02-30", "Saisissez une date valide"),
-        ("date_of_birth", "pas une date", "Saisissez une date valide"),
+        ("date_of_birth", "2001-02-30", "Cette date n&#x27;existe pas : vérifiez le jour et le mois."),
+        ("date_of_birth", "pas une date", "Indiquez le jour."),
+        ("date_of_birth", "", "Indiquez votre date de naissance."),
         ("date_of_birth", (timezone.localdate() + datetime.timedelta(days=3)).isoformat(), "dans le futur"),
         ("date_of_birth", "1890-01-01", "Vérifiez l&#x27;année"),
         ("phone", "123", "numéro de téléphone"),
@@ -210,3 +211,80 @@ def test_invisible_formatting_characters_are_dropped_from_names(post, valid):
     candidate = Candidate.objects.get()
     assert (candidate.first_name, candidate.last_name) == ("Amina", "Diallo")
     assert (candidate.user.first_name, candidate.user.last_name) == ("Amina", "Diallo")
+
+
+# --- The date of birth in three parts, the language of the site --------------------------------
+
+
+def parts(day, month, year) -> dict[str, str]:
+    return {"date_of_birth_0": day, "date_of_birth_1": month, "date_of_birth_2": year}
+
+
+def test_the_date_of_birth_is_asked_in_three_labelled_parts(client):
+    html = client.get(URL).content.decode()
+
+    fieldset = html.split('<fieldset class="mb-3"')[1].split("</fieldset>")[0]
+    assert "<legend" in fieldset and "Date de naissance" in fieldset
+    for number, label in enumerate(("Jour", "Mois", "Année")):
+        assert re.search(rf'<label[^>]*for="id_date_of_birth_{number}"[^>]*>\s*{label}\s*</label>', fieldset)
+    assert '<option value="3">mars</option>' in fieldset
+    assert 'type="date"' not in html
+
+
+def test_the_date_of_birth_parts_make_the_date(post, valid, mailoutbox):
+    born = years_ago(27)
+    data = {key: value for key, value in valid.items() if key != "date_of_birth"}
+
+    post({**data, **parts(str(born.day), str(born.month), str(born.year))})
+
+    assert Candidate.objects.get().date_of_birth == born
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "messages"),
+    [
+        ("", "3", "1998", ["Indiquez le jour."]),
+        ("15", "", "", ["Choisissez le mois.", "Indiquez l&#x27;année."]),
+        ("31", "4", "1998", ["Cette date n&#x27;existe pas : vérifiez le jour et le mois."]),
+        (
+            "xx",
+            "3",
+            "98",
+            ["Le jour s&#x27;écrit en chiffres, de 1 à 31.", "L&#x27;année s&#x27;écrit avec quatre chiffres"],
+        ),
+        ("15", "13", "1998", ["Choisissez le mois dans la liste."]),
+    ],
+)
+def test_each_wrong_part_of_the_date_is_named_and_kept(client, valid, day, month, year, messages):
+    data = {key: value for key, value in valid.items() if key != "date_of_birth"}
+
+    html = client.post(URL, {**data, **parts(day, month, year)}).content.decode()
+
+    error = html.split('id="id_date_of_birth_error"')[1].split("</div>")[0]
+    for message in messages:
+        assert message in error
+    assert f'name="date_of_birth_0" value="{day}"' in html or not day
+    assert f'name="date_of_birth_2" value="{year}"' in html or not year
+    assert 'aria-invalid="true"' in html.split("<fieldset")[1]
+    assert nothing_saved()
+
+
+def test_the_date_of_birth_reads_in_english(client):
+    client.cookies["django_language"] = "en"
+
+    html = client.get(URL).content.decode()
+
+    fieldset = html.split('<fieldset class="mb-3"')[1].split("</fieldset>")[0]
+    assert "Date of birth" in fieldset and ">March</option>" in fieldset
+    for label in ("Day", "Month", "Year"):
+        assert re.search(rf">\s*{label}\s*</label>", fieldset)
+
+
+@pytest.mark.parametrize(("language", "preset"), [("fr-ca", "fr-ca"), ("en", "en")])
+def test_the_correspondence_language_follows_the_site_language(client, language, preset):
+    client.cookies["django_language"] = language
+
+    html = client.get(URL).content.decode()
+
+    checked = re.search(r'<input[^>]*name="language"[^>]*checked[^>]*>', html).group(0)
+    assert f'value="{preset}"' in checked

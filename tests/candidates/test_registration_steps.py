@@ -705,6 +705,13 @@ def test_the_review_shows_every_answer_with_a_link_to_edit_each_step(signed_in, 
     assert "Envoyer mon inscription" in html
 
 
+def test_the_review_shows_the_phone_number_in_national_format(signed_in, draft, territories):
+    complete(draft, territory=territories[0])
+    Candidate.objects.filter(pk=draft.pk).update(phone="+15145550123")
+
+    assert "(514) 555-0123" in signed_in.get(REVIEW).content.decode()
+
+
 def test_a_step_opened_from_the_review_goes_back_to_it(signed_in, draft):
     complete(draft)
 

@@ -2,6 +2,7 @@
 access log, and who may reach each of these URLs."""
 
 import datetime
+import re
 
 import pytest
 from django.db.models import F
@@ -28,6 +29,7 @@ from tests.factories import (
     TerritoryFactory,
     UserFactory,
 )
+from tests.journeys import declined_then_accepted
 from tests.pages import file_url
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +356,65 @@ def test_a_mature_project_is_referred_without_an_override(client, counsellor, te
     assert (referral.message, referral.transitions.get().code) == ("Bonjour", "sent")
 
 
+@pytest.mark.parametrize(
+    ("stored", "shown", "href"),
+    [("+14185550123", "(418) 555-0123", "tel:+14185550123"), ("+33612345678", "+33 6 12 34 56 78", "tel:+33612345678")],
+)
+def test_the_phone_number_reads_in_national_format_and_dials(client, counsellor, stored, shown, href):
+    candidate = CandidateFactory(phone=stored)
+    client.force_login(counsellor)
+
+    html = client.get(file_url(candidate)).content.decode()
+
+    assert f'<a href="{href}">{shown}</a>' in html
+
+
+# --- A settled file -----------------------------------------------------------------------------
+
+
+def history_of(response) -> list[str]:
+    section = response.content.decode().split('id="historique"')[1].split("</section>")[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in section.split("<li")[1:]]
+
+
+def test_each_follow_up_is_one_line_of_the_history(client):
+    """The move and settling are stored as a change of status and a follow-up step: one line
+    each, the status carrying the step, not the same follow-up twice."""
+    journey = declined_then_accepted()
+    client.force_login(journey.candidate.counsellor)
+
+    lines = history_of(client.get(file_url(journey.candidate)))
+
+    follow_ups = [line for line in lines if "Beta — Béa Lemay" in line and "Pris·e en charge" not in line]
+    assert len(follow_ups) == 3, lines
+    assert "Premier contact fait" in follow_ups[0]
+    assert "Installé·e en région" in follow_ups[1] and "Déménagement en région :" in follow_ups[1]
+    assert "Enraciné·e" in follow_ups[2] and "Établi·e dans la région :" in follow_ups[2]
+    assert len(lines) == len(set(lines))
+
+
+@pytest.mark.parametrize("steps", [(), ("first_contact", "moved", "settled")])
+def test_once_a_territory_took_the_person_on_the_referral_form_is_folded(client, steps):
+    journey = declined_then_accepted(steps=steps)
+    client.force_login(journey.candidate.counsellor)
+
+    html = client.get(file_url(journey.candidate)).content.decode()
+
+    folded = html.split('<details class="mt-4" id="nouvelle-orientation">')[1].split("</details>")[0]
+    assert "Nouvelle orientation" in folded
+    assert reverse("counselling:referral_send", args=[journey.candidate.pk]) in folded
+
+
+def test_a_file_in_coaching_shows_the_referral_form_unfolded(client, counsellor):
+    candidate = CandidateFactory(status="coaching", counsellor=counsellor, mature=counsellor)
+    client.force_login(counsellor)
+
+    html = client.get(file_url(candidate)).content.decode()
+
+    assert 'id="nouvelle-orientation"' not in html
+    assert reverse("counselling:referral_send", args=[candidate.pk]) in html
+
+
 # --- The access log -----------------------------------------------------------------------------
 
 
@@ -394,19 +455,45 @@ def test_candidates_are_refused_the_staff_page_and_see_who_read_by_role_not_by_n
     assert counsellor.get_full_name() not in html and counsellor.email not in html
 
 
-def test_the_file_shows_the_last_20_openings(client):
+def test_the_access_list_has_one_line_per_reader_and_day_with_a_count(client):
+    """Six readings by the same colleague on a day read as one line with "6 consultations", not six
+    identical lines; another day, or another reader, is a line of its own."""
     candidate = CandidateFactory()
     colleague = CounsellorFactory(first_name="Paul", last_name="Roy")
-    [FileAccessFactory(candidate=candidate, user=colleague) for _ in range(25)]
+    agent = AgentFactory(first_name="Josée", last_name="Tremblay")
+    now = timezone.now()
+    for hours in range(6):
+        access = FileAccessFactory(candidate=candidate, user=colleague)
+        FileAccess.objects.filter(pk=access.pk).update(at=now - datetime.timedelta(days=1, minutes=10 * hours))
+    access = FileAccessFactory(candidate=candidate, user=colleague)
+    FileAccess.objects.filter(pk=access.pk).update(at=now - datetime.timedelta(days=3))
+    FileAccessFactory(candidate=candidate, user=None, agent=agent, reader=f"agent:{agent.pk}")
     counsellor = CounsellorFactory(first_name="Léa", last_name="Côté")
     client.force_login(counsellor)
 
     response = client.get(file_url(candidate))
 
-    accesses = response.context["accesses"]
-    assert len(accesses) == 20
-    assert accesses[0].user == counsellor  # this opening, first
-    assert "Paul Roy" in response.content.decode()
+    lines = [(group.name, group.count, group.day) for group in response.context["accesses"]]
+    today = timezone.localdate(now)
+    assert sorted(lines[:2]) == sorted([("Léa Côté", 1, today), ("Josée Tremblay", 1, today)])
+    assert lines[2:] == [
+        ("Paul Roy", 6, timezone.localdate(now - datetime.timedelta(days=1, minutes=50))),
+        ("Paul Roy", 1, timezone.localdate(now - datetime.timedelta(days=3))),
+    ]
+    section = response.content.decode().split('id="consultations"')[1].split("</section>")[0]
+    assert section.count("Paul Roy") == 2 and "6 consultations" in section
+    assert "(Agent·e PAJ)" in section and "(Conseiller·ère EER)" in section
+
+
+def test_the_access_list_shows_20_lines_at_most(client):
+    candidate = CandidateFactory()
+    now = timezone.now()
+    for days in range(25):
+        access = FileAccessFactory(candidate=candidate)
+        FileAccess.objects.filter(pk=access.pk).update(at=now - datetime.timedelta(days=days + 1))
+    client.force_login(CounsellorFactory())
+
+    assert len(client.get(file_url(candidate)).context["accesses"]) == 20
 
 
 def test_the_access_log_is_read_only_in_the_admin(client):

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -19,6 +20,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.history import text_of
+from tests.pages import file_url
 
 pytestmark = pytest.mark.django_db
 
@@ -402,13 +404,15 @@ def test_htmx_gets_only_the_part_it_targets(signed_in):
 # --- Taking files on ------------------------------------------------------------------------------
 
 
-def test_take_on(signed_in, counsellor):
+def test_take_on_leads_to_the_file(signed_in, counsellor):
+    """Taken on, the file leaves "À trier": the counsellor lands on its page, not on a list
+    without it."""
     candidate = CandidateFactory()
 
-    response = signed_in.post(TAKE_ON, {"candidate": candidate.pk, "next": f"{QUEUE}?vue=a-trier"})
+    response = signed_in.post(TAKE_ON, {"candidate": candidate.pk, "next": f"{QUEUE}?vue=a-trier"}, follow=True)
 
-    assert response.status_code == 302
-    assert response["Location"] == f"{QUEUE}?vue=a-trier"
+    assert response.redirect_chain == [(file_url(candidate), 302)]
+    assert f"Vous accompagnez maintenant {candidate.full_name}." in response.content.decode()
     candidate.refresh_from_db()
     assert (candidate.status, candidate.counsellor) == (CandidateStatus.COACHING, counsellor)
     event = candidate.events.get()
@@ -452,7 +456,7 @@ def test_take_on_and_assign_are_post_only_and_need_csrf(counsellor):
 
 def test_take_on_unknown_file_is_404_and_next_stays_on_site(signed_in):
     assert signed_in.post(TAKE_ON, {"candidate": "abc"}).status_code == 404
-    candidate = CandidateFactory()
+    candidate = CandidateFactory(counsellor=CounsellorFactory())  # refused: back to the list
     response = signed_in.post(TAKE_ON, {"candidate": candidate.pk, "next": "https://evil.example.com/"})
     assert response["Location"] == QUEUE
 
@@ -719,3 +723,34 @@ def test_a_list_narrowed_by_target_region_or_territory_is_not_counted(signed_in,
     # The other filters keep their count; an invalid region is left out, and counted without it.
     assert signed_in.get(QUEUE, {"vue": "tous", "statut": "new"}).context["page"].count == 3
     assert signed_in.get(QUEUE, {"vue": "tous", "region": "999999"}).context["page"].count == 3
+
+
+# --- A counsellor's day on a phone ----------------------------------------------------------------
+
+
+def test_filters_offer_all_rather_than_dashes(signed_in):
+    content = signed_in.get(QUEUE, {"vue": "tous"}).content.decode()
+
+    assert "---------" not in content.split('id="queue-filters"')[1].split("</details>")[0]
+    assert content.count('<option value="" selected>Tous</option>') == 6
+    assert content.count('<option value="" selected>Toutes</option>') == 2
+
+
+def test_filters_read_all_in_english(signed_in):
+    signed_in.cookies["django_language"] = "en"
+
+    content = signed_in.get(QUEUE, {"vue": "tous"}).content.decode()
+
+    assert content.count('<option value="" selected>All</option>') == 8
+
+
+def test_filters_stay_folded_when_they_apply_and_say_how_many(signed_in):
+    """Twelve filters would fill a phone's first screen: folded, the summary counts those that
+    apply; the form opens only to show an error."""
+    content = signed_in.get(QUEUE, {"vue": "tous", "statut": "coaching", "francais": "advanced"}).content.decode()
+
+    assert re.search(r'<details class="queue-filters mb-3"\s+id="queue-filters"\s*>', content)
+    assert "2 filtres actifs" in content
+
+    content = signed_in.get(QUEUE, {"vue": "tous", "arrivee_du": "2024-02-30"}).content.decode()
+    assert re.search(r'id="queue-filters"\s+open>', content)

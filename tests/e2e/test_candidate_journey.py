@@ -118,6 +118,13 @@ class Journey:
         self.expect_text(self.page.locator("#progress-label"), self.texts["step"].format(step=step), f"step {step}")
 
 
+def fill_date_of_birth(page, born) -> None:
+    """The date of birth in its three parts: day, month (chosen by number), year."""
+    page.locator("#id_date_of_birth_0").fill(str(born.day))
+    page.locator("#id_date_of_birth_1").select_option(str(born.month))
+    page.locator("#id_date_of_birth_2").fill(str(born.year))
+
+
 @pytest.mark.parametrize("language", ["fr-ca", "en"])
 def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     browser, live_server, celery_worker_process, smtp_server, media_root, language
@@ -153,9 +160,9 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     page.locator("#id_last_name").fill("Diallo")
     page.locator("#id_email").fill(email)
     page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_date_of_birth").fill(years_ago(10).isoformat())  # too young: refused
+    fill_date_of_birth(page, years_ago(10))  # too young: refused
     journey.submit()
-    expect(page.locator("#id_date_of_birth")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_date_of_birth_2")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("main .alert-danger[role=alert]")).to_be_visible()
     journey.audit("sign-up form with errors")
     assert not User.objects.filter(email=email).exists()
@@ -164,7 +171,7 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     page.locator("#id_last_name").fill("Diallo")
     page.locator("#id_email").fill(email)
     page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_date_of_birth").fill(years_ago(28).isoformat())
+    fill_date_of_birth(page, years_ago(28))
     page.locator("#id_phone").fill("514 555-0123")
     page.locator(f"input[name=language][value={language}]").check()
     journey.submit()

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import html
 import io
 import json
@@ -27,6 +28,7 @@ from tests.factories import (
     TerritoryFactory,
 )
 from tests.history import text_of
+from tests.journeys import declined_then_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +203,45 @@ def test_the_timeline_tells_the_whole_path_in_order_and_nothing_internal(client,
         assert internal not in page
 
 
+def test_after_a_decline_the_timeline_tells_the_file_went_on_to_the_next_territory_in_order(client):
+    """A list of two: the first declines, the second receives the referral then, and accepts. The
+    history says the file went on (not that the counsellor takes it back), and the second
+    territory's referral comes after the first one's decline, dated by when it was sent."""
+    journey = declined_then_accepted(steps=())
+    client.force_login(journey.candidate.user)
+
+    entries = client.get(MY_FILE).context["timeline"]
+
+    assert [entry.label for entry in entries] == [
+        "Dossier orienté vers le territoire Alpha",
+        "Le territoire Alpha n'a pas pu donner suite. Votre dossier passe au territoire suivant de votre liste : Beta.",
+        "Dossier orienté vers le territoire Beta",
+        "Béa Lemay, agent·e Place aux jeunes du territoire Beta, a accepté votre dossier",
+    ]
+    journey.second.refresh_from_db()
+    assert entries[2].at == journey.second.sent_at
+    assert [entry.at for entry in entries] == sorted(entry.at for entry in entries)
+    assert "reprend votre dossier" not in text(client.get(MY_FILE))
+
+
+def test_a_territory_further_down_the_list_is_not_told_before_it_receives_the_referral(client, counsellor):
+    first, second = TerritoryFactory(name="Alpha"), TerritoryFactory(name="Beta")
+    AgentFactory(territories=[first])
+    AgentFactory(territories=[second])
+    candidate = CandidateFactory(
+        target_territory=first, more_targets=[second], mature=True, status=CandidateStatus.COACHING
+    )
+    referral = referral_send(candidate=candidate, territories=[first, second], by=counsellor)
+    client.force_login(candidate.user)
+
+    assert [e.label for e in client.get(MY_FILE).context["timeline"]] == ["Dossier orienté vers le territoire Alpha"]
+
+    referral_accept(referral=referral, agent=first.agents.get())  # Beta's turn never comes
+    labels = [e.label for e in client.get(MY_FILE).context["timeline"]]
+    assert labels[-1].endswith("du territoire Alpha, a accepté votre dossier")
+    assert not any("Beta" in label for label in labels)
+
+
 def test_the_timeline_tells_a_referral_under_review_once_and_the_deadline(client, counsellor, settings):
     from referrals.services import referral_extend_deadline, referral_mark_under_review
 
@@ -257,7 +298,8 @@ def test_contact_is_nobody_yet_then_the_counsellor_then_the_agent(client, counse
     contact = page.split("Ma personne-ressource")[1].split("Territoires visés")[0]
     assert str(agent) in contact
     assert agent.email in contact
-    assert agent.phone in contact
+    assert "(418) 555-0123" in contact  # the agent's "418 555-0123", in national format
+    assert 'href="tel:+14185550123"' in client.get(MY_FILE).content.decode()
     assert counsellor.get_full_name() not in contact
 
 
@@ -714,6 +756,35 @@ def test_the_person_corrects_their_details(client):
     assert (candidate.first_name, str(candidate.phone), candidate.language) == ("Aminata", "+14185550199", "en")
     candidate.user.refresh_from_db()
     assert (candidate.user.first_name, candidate.user.language) == ("Aminata", "en")
+
+
+def test_the_date_of_birth_is_shown_and_corrected_in_three_parts(client):
+    candidate = CandidateFactory(
+        status=CandidateStatus.NEW, date_of_birth=datetime.date(1998, 3, 15), phone="+14185550123"
+    )
+    client.force_login(candidate.user)
+
+    html = client.get(IDENTITY).content.decode()
+
+    fieldset = html.split("<fieldset")[1].split("</fieldset>")[0]
+    assert 'name="date_of_birth_0" value="15"' in fieldset
+    assert '<option value="3" selected>mars</option>' in fieldset
+    assert 'name="date_of_birth_2" value="1998"' in fieldset
+    assert 'value="(418) 555-0123"' in html  # the stored +14185550123, as people read it
+    response = client.post(
+        IDENTITY,
+        {
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
+            "date_of_birth_0": "4",
+            "date_of_birth_1": "5",
+            "date_of_birth_2": "1997",
+            "language": "fr-ca",
+        },
+    )
+    assert response["Location"] == MY_FILE
+    candidate.refresh_from_db()
+    assert candidate.date_of_birth == datetime.date(1997, 5, 4)
 
 
 def test_details_are_checked_as_at_registration(client):
