@@ -45,6 +45,7 @@ def referral(db):
         first_name="Amina",
         last_name="Diallo",
         target_territory=first,
+        more_targets=[second],
         status=CandidateStatus.COACHING,
         counsellor=counsellor,
         phone="+14185550123",
