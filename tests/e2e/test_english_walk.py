@@ -16,7 +16,9 @@ from playwright.sync_api import Page, expect
 from candidates.models import CandidateStatus, MaturityAssessment, years_ago
 from referrals.models import ReferralStatus
 from referrals.services import referral_decline, referral_link_create, referral_send
+from tests.accounts.test_courriel import visible_text
 from tests.documents import make_pdf
+from tests.e2e.conftest import poll
 from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 from tests.referrals.factories_agent import agent_with_account
 
@@ -307,6 +309,20 @@ def test_the_whole_path_in_english(browser, live_server, celery_worker_process, 
     page = english_page(browser, live_server, world["referred"].user)
     walk.visit(page, "/mon-dossier/", "my-file-referred")
     page.context.close()
+
+    # --- The emails the walk sent to people who read English. ---------------------------------------
+    readers = {email, world["referred"].email, counsellor.email}
+
+    def to_readers():
+        return [message for message in smtp_server.received if readers & {r.lower() for r in message.recipients}]
+
+    # Sara: sent to the first territory, its decline, under review, accepted; Camille: the decline,
+    # under review, accepted; Amina: the code, the file received, her counsellor.
+    poll(lambda: len(to_readers()) >= 10, timeout=30, describe=lambda: f"10 emails, got {list(map(str, to_readers()))}")
+    for message in to_readers():
+        for part, text in (("subject", message.subject), ("text", message.text), ("html", visible_text(message.html))):
+            if lines := [line for line in PROPER_NAME.sub("", text).splitlines() if FRENCH_WORDS.search(line)]:
+                walk.problems.append(f"email {message} ({part}): French left: {lines[:5]}")
 
     assert walk.pages >= 40, walk.pages
     assert walk.problems == [], "\n".join(walk.problems)
