@@ -125,3 +125,17 @@ def test_the_sign_up_code_email_is_html_too(valid, django_capture_on_commit_call
     html = dict((mimetype, body) for body, mimetype in message.alternatives)["text/html"]
     assert code_in(message) in html
     assert reverse("privacy:policy") in html
+
+
+@pytest.mark.parametrize(
+    "name", ["account_email", "account_change_password", "mfa_index", "usersessions_list", "accounts:account"]
+)
+def test_a_signed_in_persons_account_pages_say_courriel_in_french(name):
+    client = french_client()
+    client.force_login(CandidateFactory().user)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert not E_MAIL.findall(text), [line for line in text.splitlines() if E_MAIL.search(line)]
