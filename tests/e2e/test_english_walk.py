@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from candidates.models import CandidateStatus, MaturityAssessment, years_ago
+from candidates.models import CandidateStatus, CoachingNote, MaturityAssessment, years_ago
 from referrals.models import ReferralStatus
 from referrals.services import referral_decline, referral_link_create, referral_send
 from tests.accounts.test_courriel import visible_text
@@ -179,6 +179,14 @@ def test_the_whole_path_in_english(browser, live_server, celery_worker_process, 
     walk.visit(page, "/comptes/login/code/", "sign-in-code")
     walk.visit(page, "/comptes/password/reset/", "password-reset")
     walk.visit(page, "/page-qui-n-existe-pas/", "not-found")
+    walk.visit(page, f"/r/{'x' * 43}/", "agent-link-invalid")
+    page.goto("/comptes/login/code/")
+    page.locator("#id_email").fill(agent.email)
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(re.compile(r"/comptes/login/code/confirm/$"))
+    walk.check(page, "sign-in-code-confirm")
+    page.context.close()
+    page = english_page(browser, live_server)
 
     # --- Sign-up, the emailed code, the registration steps. -----------------------------------------
     email = "amina.diallo@example.org"
@@ -271,6 +279,8 @@ def test_the_whole_path_in_english(browser, live_server, celery_worker_process, 
     page.locator("form[action$='/notes/'] button[type=submit]").click()
     page.wait_for_load_state("load")
     walk.check(page, "file-note-added")
+    note = CoachingNote.objects.get(candidate=new_file)
+    walk.visit(page, f"/conseil/candidats/{new_file.pk}/notes/{note.pk}/modifier/", "file-note-edit")
     walk.visit(page, f"/conseil/candidats/{world['referred'].pk}/", "file-referred")
     walk.visit(page, "/statistiques/", "statistics")
     walk.visit(page, "/compte/", "account-counsellor")
@@ -324,5 +334,5 @@ def test_the_whole_path_in_english(browser, live_server, celery_worker_process, 
             if lines := [line for line in PROPER_NAME.sub("", text).splitlines() if FRENCH_WORDS.search(line)]:
                 walk.problems.append(f"email {message} ({part}): French left: {lines[:5]}")
 
-    assert walk.pages >= 40, walk.pages
+    assert walk.pages >= 45, walk.pages
     assert walk.problems == [], "\n".join(walk.problems)
