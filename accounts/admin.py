@@ -15,7 +15,7 @@ class UserAdmin(LargeTableAdminMixin, BaseUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Identité"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "language", "daily_digest")}),
         (
             _("Rôle et droits"),
             {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")},

@@ -63,6 +63,13 @@ class User(AbstractUser):
         help_text=_("Dernière visite de l'onglet « Réponses depuis ma dernière visite »."),
     )
 
+    # Counsellors: the 17:00 email of the day's answers to their referrals (referrals_answers_digest).
+    daily_digest = models.BooleanField(
+        _("résumé quotidien"),
+        default=True,
+        help_text=_("Recevoir chaque jour à 17 h le courriel des réponses à vos orientations."),
+    )
+
     # Changed by "sign out everywhere": every session signed in before no longer matches.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 

@@ -10,13 +10,16 @@ import datetime
 import time
 
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.views import remove_webauthn as allauth_remove_webauthn
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .sessions import SIGNED_IN_AT
 
@@ -79,3 +82,37 @@ class StaffSecondFactorMiddleware:
             ),
         )
         return redirect(reverse("mfa_index"))
+
+
+def is_last_second_factor(authenticator: Authenticator) -> bool:
+    """A staff member's only TOTP or passkey: removing it would leave the account that sees every
+    file without a second factor."""
+    user = authenticator.user
+    if authenticator.type not in SECOND_FACTORS or not user.is_staff_member:
+        return False
+    return not Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exclude(pk=authenticator.pk).exists()
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA with the platform's rule: staff keep at least one second factor (the TOTP
+    deactivation form asks `can_delete_authenticator`; the passkey removal goes through
+    remove_passkey below)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": gettext_lazy(
+            "Votre compte donne accès aux dossiers : ajoutez un autre second facteur avant de retirer celui-ci."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        return not is_last_second_factor(authenticator)
+
+
+def remove_passkey(request, pk: int):
+    """allauth's passkey removal, refused for a staff member's last second factor."""
+    authenticator = Authenticator.objects.filter(user_id=request.user.pk, pk=pk).first()
+    if request.method == "POST" and authenticator is not None and is_last_second_factor(authenticator):
+        messages.error(request, MFAAdapter.error_messages["cannot_delete_authenticator"])
+        return redirect("accounts:account")
+    return allauth_remove_webauthn(request, pk=pk)

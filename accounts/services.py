@@ -2,6 +2,7 @@
 than saving users themselves."""
 
 import datetime
+import logging
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -12,6 +13,9 @@ from django.db import transaction
 from django.db.models import F, ProtectedError, RestrictedError
 
 from .models import User
+from .signals import account_changed
+
+logger = logging.getLogger(__name__)
 
 
 def user_create(
@@ -35,6 +39,29 @@ def user_create(
 def user_set_identity(*, user: User, first_name: str, last_name: str, language: str) -> None:
     user.first_name, user.last_name, user.language = first_name, last_name, language
     user.save(update_fields=["first_name", "last_name", "language"])
+
+
+def user_update_account(
+    *, user: User, first_name: str, last_name: str, language: str, daily_digest: bool | None = None
+) -> list[str]:
+    """The person's own changes on "Mon compte": name, correspondence language (the language of
+    every email to them from now on) and, for counsellors, the daily digest. The copies the person's
+    file or agent record keep follow (accounts.signals.account_changed). Returns what changed."""
+    values = {"first_name": first_name, "last_name": last_name, "language": language}
+    if daily_digest is not None:
+        values["daily_digest"] = daily_digest
+    changed = [field for field, value in values.items() if getattr(user, field) != value]
+    if not changed:
+        return []
+    with transaction.atomic():
+        for field in changed:
+            setattr(user, field, values[field])
+        # The receivers lock the person's file first: the lock order is the file, then the account.
+        if synced := [field for field in changed if field != "daily_digest"]:
+            account_changed.send(sender=User, user=user, fields=synced)
+        user.save(update_fields=changed)
+    logger.info("user_update_account user=%s fields=%s", user.pk, ",".join(changed))
+    return changed
 
 
 def user_sync_agent_account(

@@ -9,6 +9,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -56,7 +57,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return absolute_url("account_confirm_email", emailconfirmation.key)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render now, in the visitor's language; put in the outbox, sent by the worker after commit."""
+        """Render now, in the account's language (chosen on "Mon compte"), else the visitor's; put
+        in the outbox, sent by the worker after commit. allauth writes text only: the HTML part is
+        that text in the platform's email (emails/base.html), with the privacy link."""
+        user = context.get("user")
+        language = getattr(user, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            self._send_mail(template_prefix, email, context, language=language)
+
+    def _send_mail(self, template_prefix: str, email: str, context: dict, *, language: str) -> None:
         context = {
             "email": email,
             **context,
@@ -71,10 +80,17 @@ class AccountAdapter(DefaultAccountAdapter):
             context["signup_url"] = absolute_url("candidates:register")
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        if not html:
+            # The text before account/email/base_message.txt's signature ("--").
+            text = message.body.rpartition("\n--\n")[0] or message.body
+            html = render_to_string(
+                "emails/allauth_message.html",
+                {"subject": message.subject, "text": text.strip(), "site_url": settings.SITE_URL},
+            )
         for to in message.to:
             outbox_enqueue(
                 to=to,
-                language=translation.get_language() or settings.LANGUAGE_CODE,
+                language=language,
                 template=RENDERED,
                 key=f"allauth/{template_prefix}:{uuid.uuid4().hex}",
                 subject=message.subject,

@@ -13,7 +13,10 @@ class CandidatesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from accounts.signals import account_changed
+
         from .models import Candidate
-        from .receivers import delete_cv_with_file
+        from .receivers import delete_cv_with_file, follow_account
 
         post_delete.connect(delete_cv_with_file, sender=Candidate, dispatch_uid="candidates.delete_cv_with_file")
+        account_changed.connect(follow_account, dispatch_uid="candidates.follow_account")

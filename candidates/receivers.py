@@ -1,8 +1,10 @@
-"""What the candidates app does when Django says a row went."""
+"""What the candidates app does when Django says a row went, or the accounts app that a person
+changed their account."""
 
 from django.db import transaction
 
 from .models import Candidate
+from .services import candidate_follow_account
 
 
 def delete_cv_with_file(*, instance: Candidate, **kwargs) -> None:
@@ -11,3 +13,8 @@ def delete_cv_with_file(*, instance: Candidate, **kwargs) -> None:
     if name := instance.cv.name if instance.cv else "":
         storage = instance.cv.storage
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def follow_account(*, user, fields: list[str], **kwargs) -> None:
+    """accounts.signals.account_changed: the file keeps the person's name and language."""
+    candidate_follow_account(user=user, fields=fields)

@@ -7,7 +7,7 @@ import json
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from candidates.files import cv_content
 from candidates.models import Candidate, CandidateTarget, TerritoryProposal
@@ -21,6 +21,11 @@ from .timeline import INTERNAL_EVENT_KINDS, TIMELINE_PREFETCHES, candidate_conse
 EXPORT_EXCLUDED_FIELDS = frozenset(
     {"id", "user", "counsellor", "cv", "registration_step", "anonymized_at", "updated_at"}
 )
+
+
+# Where a field's own name is ambiguous out of its form ("nom" reads "name" in English).
+PROFILE_LABELS = {"last_name": gettext_lazy("nom de famille")}
+CSV_HEADER = [gettext_lazy("champ"), gettext_lazy("libellé"), gettext_lazy("valeur")]
 
 
 def _json_value(value):
@@ -69,7 +74,7 @@ def candidate_export_data(candidate: Candidate) -> dict:
         if field.name in EXPORT_EXCLUDED_FIELDS:
             continue
         profile[field.name] = {
-            "label": str(field.verbose_name),
+            "label": str(PROFILE_LABELS.get(field.name, field.verbose_name)),
             "value": _json_value(field.value_from_object(candidate)),
             "text": _text_value(candidate, field),
         }
@@ -234,11 +239,14 @@ def export_csv_rows(data: dict) -> list[tuple[str, str, str]]:
 
 
 def candidate_export_zip(candidate: Candidate) -> bytes:
-    """mon-dossier.json, mon-dossier.csv (one row per field) and the CV under cv/."""
+    """mon-dossier.json, mon-dossier.csv (one row per field) and the CV under cv/; the files' names
+    and the CSV's header in the reader's language (my-file.json… in English), the JSON's keys
+    always the same."""
     data = candidate_export_data(candidate)
+    name = pgettext("nom de fichier", "mon-dossier")
     files: list[tuple[str, str | bytes]] = [
-        ("mon-dossier.json", json.dumps(data, ensure_ascii=False, indent=2)),
-        ("mon-dossier.csv", csv_text(["field", "label", "value"], export_csv_rows(data))),
+        (f"{name}.json", json.dumps(data, ensure_ascii=False, indent=2)),
+        (f"{name}.csv", csv_text([str(name) for name in CSV_HEADER], export_csv_rows(data))),
     ]
     if cv := cv_content(candidate):
         files.append((f"cv/{cv[0]}", cv[1]))

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from candidates.choices import CandidateStatus
@@ -191,7 +192,8 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 
 def _export_filename(extension: str) -> str:
-    return f"mon-dossier-{timezone.localdate().isoformat()}.{extension}"
+    name = pgettext("nom de fichier", "mon-dossier")
+    return f"{name}-{timezone.localdate().isoformat()}.{extension}"
 
 
 @login_required

@@ -191,6 +191,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never signs in: the sign-in asks for the second factor
 # A second factor (accounts.second_factor): required of staff, offered to everyone. Passkeys need
 # HTTPS, except on the loopback address the browsers trust (development, the browser tests).
+MFA_ADAPTER = "accounts.second_factor.MFAAdapter"  # staff keep at least one second factor
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "PAJR – EER"

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from accounts.second_factor import remove_passkey
+
 from . import views
 
 admin.site.site_header = _("PAJR – EER : administration")
@@ -25,6 +27,8 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("privacy.urls")),
     path("comptes/signup/", RedirectView.as_view(pattern_name="candidates:register", permanent=True)),
+    # Before allauth's own: a staff member's last passkey stays (accounts.second_factor).
+    path("comptes/2fa/webauthn/keys/<int:pk>/remove/", remove_passkey),
     path("comptes/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sante/", views.health, name="health"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import counsellor_required
@@ -46,7 +47,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 def export_table(table: Table, file_format: str) -> HttpResponse:
     header = [str(column.label) for column in table.columns]
-    name = f"statistiques-{table.key}-{timezone.localdate():%Y-%m-%d}"
+    prefix = pgettext("nom de fichier", "statistiques")
+    name = f"{prefix}-{table.key}-{timezone.localdate():%Y-%m-%d}"
     if file_format == "xlsx":
         return xlsx_response(header, table.rows, filename=f"{name}.xlsx", sheet=table.key)
     if file_format != "csv":

@@ -8,3 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class TerritoriesConfig(AppConfig):
     name = "territories"
     verbose_name = _("Territoires")
+
+    def ready(self) -> None:
+        from accounts.signals import account_changed
+
+        from .receivers import agent_follow_account
+
+        account_changed.connect(agent_follow_account, dispatch_uid="territories.agent_follow_account")

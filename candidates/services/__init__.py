@@ -32,7 +32,7 @@ from .emails import candidate_email_counsellor_assigned, candidate_email_file_re
 from .intake import agent_intakes_since, candidate_intake_from_agent
 from .merge import MERGE_FILLED_FIELDS, Absorbed, candidate_absorb
 from .pause import candidate_close, candidate_put_on_hold
-from .profile import candidate_set_cv, candidate_update_identity
+from .profile import candidate_follow_account, candidate_set_cv, candidate_update_identity
 from .proposals import (
     territory_proposal_accept,
     territory_proposal_decline,
@@ -102,6 +102,7 @@ __all__ = [
     "candidate_delete",
     "candidate_email_counsellor_assigned",
     "candidate_email_file_received",
+    "candidate_follow_account",
     "candidate_intake_from_agent",
     "candidate_put_on_hold",
     "candidate_reassign",

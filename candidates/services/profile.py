@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.services import user_set_identity
 
+from ..locks import lock_candidate
 from ..models import Candidate
 
 logger = logging.getLogger(__name__)
@@ -37,3 +38,17 @@ def candidate_update_identity(
         if user := candidate.user:
             user_set_identity(user=user, first_name=first_name, last_name=last_name, language=language)
     logger.info("candidate_update_identity candidate=%s", candidate.pk)
+
+
+def candidate_follow_account(*, user, fields: list[str]) -> None:
+    """The person changed their name or language on "Mon compte": their file, from which their
+    emails are written, follows (accounts.signals.account_changed). Inside the caller's
+    transaction; the candidate's row is locked first (candidates.locks)."""
+    pk = Candidate.objects.filter(user=user).values_list("pk", flat=True).first()
+    candidate = lock_candidate(pk) if pk is not None else None
+    if candidate is None or candidate.anonymized_at is not None:
+        return
+    for field in fields:
+        setattr(candidate, field, getattr(user, field))
+    candidate.save(update_fields=[*fields, "updated_at"])
+    logger.info("candidate_follow_account candidate=%s fields=%s", candidate.pk, ",".join(fields))

@@ -121,10 +121,11 @@ def referrals_warn_expiring(*, now=None) -> int:
 
 
 def referrals_answers_digest(*, now=None) -> int:
-    """The daily digest: each active counsellor with at least one referral of their candidates
-    accepted, declined or expired in the 24 hours before `now` gets one email listing them; the
-    key holds the counsellor and the local day, so the day's digest goes once. The file's
-    counsellor receives it (the sender when the file has none). Returns the emails enqueued."""
+    """The daily digest: each active counsellor who has not turned it off (User.daily_digest, on
+    their "Mon compte") with at least one referral of their candidates accepted, declined or
+    expired in the 24 hours before `now` gets one email listing them; the key holds the counsellor
+    and the local day, so the day's digest goes once. The file's counsellor receives it (the
+    sender when the file has none). Returns the emails enqueued."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     transitions = (
@@ -142,7 +143,7 @@ def referrals_answers_digest(*, now=None) -> int:
         if referral.candidate.anonymized_at is not None:
             continue
         counsellor = referral.candidate.counsellor or referral.sent_by
-        if counsellor.is_counsellor:
+        if counsellor.is_counsellor and counsellor.daily_digest:  # off on their "Mon compte"
             answers.setdefault(counsellor, []).append(referral)
     sent = 0
     for counsellor, referrals in answers.items():

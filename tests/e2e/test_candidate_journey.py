@@ -46,6 +46,8 @@ TEXTS = {
         "status_new": "En attente de triage",
         "given": "donné",
         "occupation": "Soins infirmiers",
+        "export": "mon-dossier",
+        "csv_header": ["champ", "libellé", "valeur"],
     },
     "en": {
         "lang": "en",
@@ -55,6 +57,8 @@ TEXTS = {
         "status_new": "Waiting for review",
         "given": "given",
         "occupation": "Nursing",
+        "export": "my-file",
+        "csv_header": ["field", "label", "value"],
     },
 }
 # Words that only French sentences have: on an English page, they mean an untranslated string.
@@ -279,11 +283,12 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     with page.expect_download() as download_info:
         page.locator("main a[href$='/mon-dossier/export.zip']").click()
     download = download_info.value
-    assert re.fullmatch(r"mon-dossier-\d{4}-\d{2}-\d{2}\.zip", download.suggested_filename)
+    export = texts["export"]  # the files' names in the person's language
+    assert re.fullmatch(rf"{export}-\d{{4}}-\d{{2}}-\d{{2}}\.zip", download.suggested_filename)
     with zipfile.ZipFile(download.path()) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     assert f"cv/{CV_NAME}" in members, sorted(members)
-    data = json.loads(members["mon-dossier.json"].decode())
+    data = json.loads(members[f"{export}.json"].decode())
     assert data["profile"]["first_name"]["value"] == "Amina"
     assert data["profile"]["last_name"]["value"] == "Diallo"
     assert data["profile"]["cv_filename"]["value"] == CV_NAME
@@ -292,8 +297,8 @@ def test_candidate_registers_uses_mon_dossier_and_deletes_their_account(
     granted = {consent["purpose"] for consent in data["consents"] if consent["granted"]}
     assert granted == {"coaching", "sharing", "news"}, data["consents"]
 
-    rows = list(csv.reader(io.StringIO(members["mon-dossier.csv"].decode("utf-8-sig"))))
-    assert rows[0] == ["field", "label", "value"]
+    rows = list(csv.reader(io.StringIO(members[f"{export}.csv"].decode("utf-8-sig"))))
+    assert rows[0] == texts["csv_header"]
     values = {row[0]: row[2] for row in rows[1:]}
     assert values["first_name"] == "Amina"
     assert values["last_name"] == "Diallo"

@@ -546,7 +546,7 @@ def test_csv_export_has_one_row_per_field_and_defuses_formulas(client, full_cand
 
     body = exported(client.get(EXPORT))["mon-dossier.csv"].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == ["field", "label", "value"]
+    assert rows[0] == ["champ", "libellé", "valeur"]  # in the reader's language (tests/common/test_exports_language.py)
     assert all(len(row) == 3 for row in rows)
     values = {row[0]: row for row in rows[1:]}
     assert values["first_name"] == ["first_name", "prénom", "Amina"]

@@ -1,0 +1,17 @@
+"""What the territories app does when the accounts app says a person changed their account."""
+
+import logging
+
+from .models import Agent
+
+logger = logging.getLogger(__name__)
+
+
+def agent_follow_account(*, user, fields: list[str], **kwargs) -> None:
+    """accounts.signals.account_changed: an agent changed their name or language on "Mon compte";
+    their record, from which referral emails are written (referrals.services.emails), follows, so
+    that the next sync from the record (agent_account_ensure) keeps the person's choice. Inside the
+    sender's transaction. (Here rather than in services.py, which is at its size limit.)"""
+    updated = Agent.objects.filter(user=user).update(**{field: getattr(user, field) for field in fields})
+    if updated:
+        logger.info("agent_follow_account user=%s fields=%s", user.pk, ",".join(fields))
