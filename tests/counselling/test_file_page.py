@@ -558,3 +558,14 @@ def test_deleting_the_account_erases_what_counsellors_wrote(counsellor):
 
     assert not CoachingNote.objects.exists()
     assert MaturityAssessment.objects.get(candidate=candidate).mature_note == ""
+
+
+def test_the_target_territories_agents_phones_read_in_national_format(client, counsellor):
+    territory = TerritoryFactory(name="Kamouraska")
+    AgentFactory(territories=[territory], first_name="Josée", last_name="Tremblay", phone="+14185550111")
+    candidate = CandidateFactory(target_territory=territory, counsellor=counsellor)
+    client.force_login(counsellor)
+
+    html = client.get(file_url(candidate)).content.decode()
+
+    assert '<a href="tel:+14185550111">(418) 555-0111</a>' in html
