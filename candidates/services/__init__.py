@@ -17,6 +17,7 @@ from .coaching import (
     coaching_note_add,
     coaching_note_edit,
     file_access_record,
+    file_accesses_record,
     maturity_update,
 )
 from .consents import candidate_set_consents
@@ -116,6 +117,7 @@ __all__ = [
     "delete_file_after_commit",
     "display_name",
     "file_access_record",
+    "file_accesses_record",
     "maturity_update",
     "registration_problems",
 ]

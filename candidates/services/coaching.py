@@ -166,6 +166,19 @@ def file_access_record(
     )
 
 
+def file_accesses_record(*, candidate_ids: list[int], agent, kind: str = AccessKind.AGENT_PAGE) -> None:
+    """file_access_record for several files an agent read on one page (an activity's registrants):
+    one INSERT for all of them."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    FileAccess.objects.bulk_create(
+        [
+            FileAccess(candidate_id=pk, agent=agent, kind=kind, reader=f"agent:{agent.pk}", hour=now)
+            for pk in sorted(set(candidate_ids))
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def candidate_request_sharing_consent(*, candidate: Candidate, by: User) -> None:
     """A counsellor asks the person, by email, to consent to sharing their file with PAJ agents
     (needed before a referral). At most once a day; the request is on the file's timeline."""
