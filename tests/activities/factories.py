@@ -31,3 +31,16 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     capacity = 6
     registration_deadline = factory.LazyAttribute(lambda o: o.starts_at - datetime.timedelta(days=3))
     cancellation_deadline = factory.LazyAttribute(lambda o: o.starts_at - datetime.timedelta(days=1))
+
+
+def started(activity: Activity, *, hours_ago: float = 1) -> Activity:
+    """Move the activity so that it started `hours_ago` (its deadlines before that)."""
+    start = timezone.now() - datetime.timedelta(hours=hours_ago)
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=start,
+        ends_at=start + datetime.timedelta(days=2),
+        registration_deadline=start - datetime.timedelta(hours=1),
+        cancellation_deadline=start - datetime.timedelta(hours=1),
+    )
+    activity.refresh_from_db()
+    return activity
