@@ -66,7 +66,10 @@ def test_people_registering_at_once_never_exceed_the_seats():
         people = [CandidateFactory() for _ in range(PEOPLE)]
 
         done, refused, errors = race(
-            *(lambda person=person: registration_create(activity=activity, candidate=person) for person in people)
+            *(
+                lambda person=person, activity=activity: registration_create(activity=activity, candidate=person)
+                for person in people
+            )
         )
 
         assert not errors, errors
@@ -84,11 +87,15 @@ def test_a_cancellation_while_others_register_gives_the_seat_to_one_person():
         holders = [registration_create(activity=activity, candidate=CandidateFactory()) for _ in range(SEATS)]
         newcomers = [CandidateFactory() for _ in range(4)]
 
-        done, refused, errors = race(
-            lambda: registration_cancel(registration=holders[0], by=None),
-            *(lambda person=person: registration_create(activity=activity, candidate=person) for person in newcomers),
+        _done, refused, errors = race(
+            lambda held=holders[0]: registration_cancel(registration=held, by=None),
+            *(
+                lambda person=person, activity=activity: registration_create(activity=activity, candidate=person)
+                for person in newcomers
+            ),
         )
 
         assert not errors, errors
+        assert not refused
         assert seats_held(activity) == SEATS  # the freed seat went to exactly one person
         assert Registration.objects.filter(activity=activity, status=RegistrationStatus.WAITING).count() == 3
