@@ -27,6 +27,8 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, *args, regions: list[Region], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("Toutes les régions"))] + [(r.code, r.name) for r in regions]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "start" else "form-select"
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
