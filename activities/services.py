@@ -14,13 +14,14 @@ from accounts.models import User
 from candidates.choices import CandidateStatus
 from candidates.locks import lock_candidate
 from candidates.models import Candidate
+from candidates.services import candidate_region_explored
 from common.urls import absolute_url
 from notifications.services import outbox_enqueue, outbox_forget
 from territories.models import Agent, Territory
 
 from .errors import ActivityError
 from .ics import calendar
-from .models import Activity, ActivityStatus, Registration, RegistrationEvent, RegistrationStatus
+from .models import Activity, ActivityKind, ActivityStatus, Registration, RegistrationEvent, RegistrationStatus
 from .validation import activity_errors
 
 logger = logging.getLogger(__name__)
@@ -257,10 +258,15 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
 
 
 def attendance_record(*, registration: Registration, agent: Agent, attended: bool) -> Registration:
-    """An agent of the activity's territory notes whether a registrant came, once it started."""
+    """An agent of the activity's territory notes whether a registrant came, once it started.
+    Attending a séjour exploratoire ticks "Région déjà explorée" in the person's maturity
+    checklist, with its date and territory, and marks their timeline (candidates' service)."""
     with transaction.atomic():
+        candidate = lock_candidate(registration.candidate_id)  # the platform's order: the file first
         registration = (
-            Registration.objects.select_for_update().select_related("activity__territory").get(pk=registration.pk)
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("activity__territory")
+            .get(pk=registration.pk)
         )
         activity = registration.activity
         if not _agent_may_run(agent, activity.territory):
@@ -275,6 +281,13 @@ def attendance_record(*, registration: Registration, agent: Agent, attended: boo
         registration.save(update_fields=["attended", "attendance_recorded_at", "attendance_recorded_by", "updated_at"])
         code = RegistrationEvent.Code.ATTENDED if attended else RegistrationEvent.Code.ABSENT
         _log(registration, code, from_status=registration.status, by=agent.user)
+        if attended and activity.kind == ActivityKind.EXPLORATORY_STAY and candidate is not None:
+            candidate_region_explored(
+                candidate=candidate,
+                territory=activity.territory,
+                on=timezone.localdate(activity.starts_at),
+                by=agent.user,
+            )
     return registration
 
 

@@ -24,6 +24,7 @@ class CandidateEvent(models.Model):
         REFERRAL = "referral", _("Orientation")
         AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
         FOLLOW_UP = "follow_up", _("Suivi en région")
+        ACTIVITY_ATTENDED = "activity_attended", _("Activité suivie")
         ANONYMIZED = "anonymized", _("Dossier anonymisé")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")

@@ -12,6 +12,7 @@ from .assignment import (
 from .coaching import (
     MATURABLE_STATUSES,
     candidate_declare_mature,
+    candidate_region_explored,
     candidate_request_sharing_consent,
     candidate_withdraw_maturity,
     coaching_note_add,
@@ -99,6 +100,7 @@ __all__ = [
     "candidate_put_on_hold",
     "candidate_reassign",
     "candidate_record_event",
+    "candidate_region_explored",
     "candidate_register",
     "candidate_request_sharing_consent",
     "candidate_save_step",

@@ -220,3 +220,22 @@ def test_an_agent_without_an_account_link_is_still_refused(client):
     agent.save()
     client.force_login(agent.user)
     assert client.get(reverse("activities:agent_home")).status_code == 403
+
+
+def test_an_attended_sejour_shows_on_mon_dossier_and_on_the_counsellor_s_checklist(client, territory, agent):
+    from activities.services import attendance_record
+    from tests.factories import CounsellorFactory
+
+    counsellor = CounsellorFactory()
+    candidate = CandidateFactory(counsellor=counsellor, status=CandidateStatus.COACHING)
+    stay = ActivityFactory(territory=territory)
+    registration = registration_create(activity=stay, candidate=candidate)
+    started(stay)
+    attendance_record(registration=registration, agent=agent, attended=True)
+
+    client.force_login(candidate.user)
+    assert "Séjour exploratoire suivi" in client.get(reverse("my_file:home")).content.decode()
+    client.force_login(counsellor)
+    page = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
+    assert f"Séjour exploratoire le {timezone.localdate(stay.starts_at).day}" in page
+    assert territory.name in page

@@ -238,3 +238,33 @@ def test_the_reminder_goes_two_days_before_once():
     assert registrations_remind() == 0
     [reminder] = OutboxEmail.objects.filter(template="activity_reminder_candidate")
     assert reminder.attachments and reminder.attachments[0]["filename"] == "activite.ics"
+
+
+def test_attending_a_sejour_ticks_region_explored_with_its_date_and_territory_and_marks_the_timeline():
+    from candidates.maturity import maturity_checklist
+    from candidates.models import CandidateEvent, EventCode, MaturityAssessment
+
+    territory = TerritoryFactory(name="La Haute-Gaspésie")
+    agent = AgentFactory(territories=[territory])
+    stay = ActivityFactory(territory=territory)
+    visit = ActivityFactory(territory=territory, kind="visit")
+    candidate = CandidateFactory()
+    registrations = [registration_create(activity=a, candidate=candidate) for a in (visit, stay)]
+    for activity in (visit, stay):
+        started(activity)
+
+    attendance_record(registration=registrations[0], agent=agent, attended=True)
+    assert not MaturityAssessment.objects.filter(candidate=candidate, region_explored=True).exists()  # a visit
+
+    attendance_record(registration=registrations[1], agent=agent, attended=True)
+    attendance_record(registration=registrations[1], agent=agent, attended=True)  # twice: one event
+
+    assessment = MaturityAssessment.objects.get(candidate=candidate)
+    stay.refresh_from_db()
+    assert assessment.region_explored is True
+    assert assessment.region_explored_on == timezone.localdate(stay.starts_at)
+    assert assessment.region_explored_territory == territory
+    [item] = [i for i in maturity_checklist(candidate, assessment) if i.key == "region_explored"]
+    assert item.done is True and "La Haute-Gaspésie" in item.detail
+    [event] = CandidateEvent.objects.filter(candidate=candidate, code=EventCode.REGION_EXPLORED)
+    assert event.params == {"territory": territory.pk, "date": assessment.region_explored_on.isoformat()}
