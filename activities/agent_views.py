@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates.models import AccessKind
 from candidates.services import file_accesses_record
 from territories.decorators import agent_required
 
@@ -77,7 +78,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     found = _activity_or_404(request, pk)
     people = registrants(found)
     if shown := [r.registration.candidate_id for r in people if r.summary]:
-        file_accesses_record(candidate_ids=shown, agent=request.agent)
+        file_accesses_record(candidate_ids=shown, agent=request.agent, kind=AccessKind.AGENT_ACTIVITY)
     return render(
         request,
         "activities/agent/activity.html",

@@ -19,7 +19,7 @@ from activities.services import registration_create
 from territories.services import agent_account_ensure
 from tests.activities.factories import ActivityFactory, started
 from tests.e2e.test_accessibility import audit, browser  # noqa: F401  (browser: a fixture)
-from tests.factories import AgentFactory, CandidateFactory, RegionFactory, TerritoryFactory
+from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory, RegionFactory, TerritoryFactory
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,15 @@ def no_sideways_scroll(page: Page) -> str | None:
     return None if widths[0] <= widths[1] else f"{page.url} scrolls sideways: {widths[0]} > {widths[1]} px"
 
 
-def test_an_agent_publishes_a_candidate_registers_from_my_file_the_agent_marks_attendance(browser, live_server):  # noqa: F811
+def test_an_agent_publishes_a_candidate_registers_the_agent_marks_attendance_the_counsellor_sees_it(
+    browser,  # noqa: F811
+    live_server,
+):
     territory = TerritoryFactory(name="La Haute-Gaspésie", region=RegionFactory(code="11"))
     agent = AgentFactory(territories=[territory])
     agent_account_ensure(agent=agent)
-    candidate = CandidateFactory(first_name="Amina", last_name="Diallo")
+    counsellor = CounsellorFactory()
+    candidate = CandidateFactory(first_name="Amina", last_name="Diallo", counsellor=counsellor, status="coaching")
 
     agent_page = page_as(browser, live_server, user=agent.user)
     agent_page.goto("/agent/")
@@ -83,6 +87,14 @@ def test_an_agent_publishes_a_candidate_registers_from_my_file_the_agent_marks_a
     agent_page.get_by_role("button", name="Amina Diallo : présent·e").click()
     expect(agent_page.locator("#registrants")).to_contain_text("Présent·e")
     assert Registration.objects.get().attended is True
+
+    eer = page_as(browser, live_server, user=counsellor)
+    eer.goto(f"/conseil/candidats/{candidate.pk}/")
+    explored = eer.locator("#maturite li", has_text="Région déjà explorée")
+    expect(explored).to_contain_text("La Haute-Gaspésie")
+    expect(explored.locator(".badge")).to_have_text("fait")
+    expect(eer.locator("#maturite input[name=region_explored]")).to_be_checked()
+    eer.screenshot(path=SCREENSHOTS / "activities-counsellor-checklist-fr-1280.png", full_page=True)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
