@@ -239,3 +239,21 @@ def test_an_attended_sejour_shows_on_mon_dossier_and_on_the_counsellor_s_checkli
     page = client.get(reverse("counselling:file", args=[candidate.pk])).content.decode()
     assert f"Séjour exploratoire le {timezone.localdate(stay.starts_at).day}" in page
     assert territory.name in page
+
+
+def test_the_export_of_mon_dossier_carries_the_registrations(client):
+    import io
+    import json
+    import zipfile
+
+    activity = ActivityFactory(title_fr="Séjour exploratoire d'hiver")
+    candidate = CandidateFactory()
+    registration_create(activity=activity, candidate=candidate)
+    client.force_login(candidate.user)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("my_file:export")).content))
+    data = json.loads(archive.read("mon-dossier.json"))
+
+    [row] = data["activities"]
+    assert row["activity"] == "Séjour exploratoire d'hiver" and row["status"] == "registered"
+    assert "Séjour exploratoire d'hiver" in archive.read("mon-dossier.csv").decode()

@@ -530,8 +530,8 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
     client.force_login(candidate.user)
 
     # session, user, own candidate, its targets; the reading's log entry; export: candidate with
-    # user, targets, events, referrals, transitions, consents
-    with django_assert_num_queries(11):
+    # user, targets, events, referrals, transitions, consents, activity registrations
+    with django_assert_num_queries(12):
         assert client.get(EXPORT).status_code == 200
 
 
