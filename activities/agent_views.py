@@ -18,7 +18,7 @@ from .errors import ActivityError
 from .forms import ActivityForm, AttendanceForm, agent_territories
 from .models import Activity, ActivityStatus, Registration
 from .selectors import agent_activities, agent_activity, registrants
-from .services import activity_cancel, activity_publish, attendance_record
+from .services import activity_cancel, activity_publish, activity_update, attendance_record
 
 
 @never_cache
@@ -59,6 +59,36 @@ def new(request: HttpRequest) -> HttpResponse:
         request,
         "activities/agent/new.html",
         {"agent": request.agent, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@agent_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an upcoming activity (its territory stays): the same rules, never fewer seats than
+    registrants; more seats let the waiting list in."""
+    found = _activity_or_404(request, pk)
+    if found.status != ActivityStatus.PUBLISHED or found.starts_at <= timezone.now():
+        messages.error(request, _("Seule une activité publiée qui n'a pas commencé se modifie."))
+        return redirect("activities:agent_activity", pk=found.pk)
+    registered = found.registrations.filter(status="registered").count()
+    form = ActivityForm(
+        request.POST or None, instance=found, territories=agent_territories(request.agent), registered=registered
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_update(activity=found, fields=form.activity_fields())
+        except ActivityError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("L'activité est modifiée."))
+            return redirect("activities:agent_activity", pk=found.pk)
+    return render(
+        request,
+        "activities/agent/new.html",
+        {"agent": request.agent, "form": form, "activity": found},
         status=400 if form.errors else 200,
     )
 

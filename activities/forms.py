@@ -85,15 +85,19 @@ class ActivityForm(forms.ModelForm):
             "starts_at": _("Heure du Québec."),
         }
 
-    def __init__(self, *args, territories, **kwargs):
+    def __init__(self, *args, territories, registered: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territory"].queryset = territories
         self.fields["territory"].empty_label = None
         self.fields["language"].choices = ActivityLanguage.choices
+        self.registered = registered
+        if self.instance.pk:  # an activity keeps its territory
+            self.fields["territory"].disabled = True
 
     def clean(self):
         data = super().clean()
-        for field, message in activity_errors(data).items():
+        errors = activity_errors(data, registered=self.registered, is_new=not self.instance.pk)
+        for field, message in errors.items():
             if field not in self.errors:
                 self.add_error(field, message)
         return data

@@ -14,6 +14,7 @@ urlpatterns = [
     path("agent/activites/", agent_views.home, name="agent_home"),
     path("agent/activites/nouvelle/", agent_views.new, name="agent_new"),
     path("agent/activites/<int:pk>/", agent_views.activity, name="agent_activity"),
+    path("agent/activites/<int:pk>/modifier/", agent_views.edit, name="agent_edit"),
     path("agent/activites/<int:pk>/presences/", agent_views.attendance, name="agent_attendance"),
     path("agent/activites/<int:pk>/annuler/", agent_views.cancel, name="agent_cancel"),
 ]

@@ -257,3 +257,28 @@ def test_the_export_of_mon_dossier_carries_the_registrations(client):
     [row] = data["activities"]
     assert row["activity"] == "Séjour exploratoire d'hiver" and row["status"] == "registered"
     assert "Séjour exploratoire d'hiver" in archive.read("mon-dossier.csv").decode()
+
+
+def test_an_agent_changes_an_upcoming_activity_never_below_its_registrants(agent_client, territory):
+    activity = ActivityFactory(territory=territory, capacity=2)
+    for _ in range(2):
+        registration_create(activity=activity, candidate=CandidateFactory())
+    waiting = registration_create(activity=activity, candidate=CandidateFactory())
+    url = reverse("activities:agent_edit", args=[activity.pk])
+    form = agent_client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = {
+        name: (value.strftime("%Y-%m-%dT%H:%M") if hasattr(value, "strftime") else value)
+        for name, value in data.items()
+    }
+
+    response = agent_client.post(url, {**data, "capacity": "1"})
+    assert response.status_code == 400 and "ne peut pas être plus petit" in response.content.decode()
+
+    response = agent_client.post(url, {**data, "capacity": "3", "title_fr": "Séjour prolongé"})
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (activity.capacity, activity.title_fr) == (3, "Séjour prolongé")
+    assert waiting.status == RegistrationStatus.REGISTERED  # the waiting list moved up
+    assert agent_client.get(reverse("activities:agent_edit", args=[ActivityFactory().pk])).status_code == 404
