@@ -74,18 +74,35 @@ def activity_publish(*, territory: Territory, fields: dict, agent: Agent | None 
     return activity
 
 
+# A change of these tells the registrants (with the event again, for their calendar).
+TOLD_FIELDS = ("starts_at", "ends_at", "place", "online_url")
+
+
 def activity_update(*, activity: Activity, fields: dict) -> Activity:
-    """Change an activity (the admin): the same rules, and never fewer seats than registrants."""
+    """Change an activity (its agents, the admin): the same rules, never fewer seats than
+    registrants; more seats move the waiting list up; a new time or place is told to everyone
+    registered or waiting."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
         registered = locked.registrations.filter(status=RegistrationStatus.REGISTERED).count()
         changed = {name: value for name, value in fields.items() if name in ACTIVITY_FIELDS}
         merged = {name: getattr(locked, name) for name in ACTIVITY_FIELDS} | changed
         _raise_first(activity_errors(merged, registered=registered, is_new=False))
+        told = [name for name in TOLD_FIELDS if name in changed and changed[name] != getattr(locked, name)]
         for name, value in changed.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*changed, "updated_at"])
         _promote(locked)  # more seats may let the waiting list in
+        if told:
+            change = f"{locked.pk}:{locked.updated_at.isoformat()}"
+            for registration in locked.registrations.active().select_related("candidate", "activity__territory"):
+                registration.activity = locked
+                _email(
+                    registration,
+                    "activity_changed_candidate",
+                    with_calendar=registration.status == RegistrationStatus.REGISTERED,
+                    key=f"activity_changed_candidate:{registration.pk}:{change}",
+                )
     return locked
 
 
@@ -95,7 +112,7 @@ def _log(registration: Registration, code: str, *, from_status: str, by: User | 
     )
 
 
-def _email(registration: Registration, template: str, *, with_calendar: bool = False) -> None:
+def _email(registration: Registration, template: str, *, with_calendar: bool = False, key: str = "") -> None:
     candidate, activity = registration.candidate, registration.activity
     attachments = ()
     if with_calendar:
@@ -123,7 +140,7 @@ def _email(registration: Registration, template: str, *, with_calendar: bool = F
             "link": absolute_url("activities:detail", activity.pk),
             "my_file_link": absolute_url("my_file:home"),
         },
-        key=f"{template}:{registration.pk}:{registration.events.count()}",
+        key=key or f"{template}:{registration.pk}:{registration.events.count()}",
         attachments=attachments,
     )
 

@@ -268,3 +268,20 @@ def test_attending_a_sejour_ticks_region_explored_with_its_date_and_territory_an
     assert item.done is True and "La Haute-Gaspésie" in item.detail
     [event] = CandidateEvent.objects.filter(candidate=candidate, code=EventCode.REGION_EXPLORED)
     assert event.params == {"territory": territory.pk, "date": assessment.region_explored_on.isoformat()}
+
+
+def test_a_new_time_is_told_to_everyone_registered_or_waiting_once_per_change():
+    activity = ActivityFactory(capacity=1)
+    seat = registration_create(activity=activity, candidate=CandidateFactory())
+    waiting = registration_create(activity=activity, candidate=CandidateFactory())
+
+    activity_update(activity=activity, fields={"title_fr": "Nouveau titre"})
+    assert not OutboxEmail.objects.filter(template="activity_changed_candidate").exists()
+    activity_update(activity=activity, fields={"ends_at": activity.ends_at + datetime.timedelta(hours=2)})
+    activity_update(activity=activity, fields={"place": "Salle communautaire"})
+
+    changed = OutboxEmail.objects.filter(template="activity_changed_candidate")
+    assert sorted(changed.values_list("recipient", flat=True)) == sorted(
+        [seat.candidate.email, waiting.candidate.email] * 2
+    )
+    assert all(bool(e.attachments) == (e.recipient == seat.candidate.email) for e in changed)

@@ -132,6 +132,7 @@ def contexts(hostile: bool = False) -> dict[str, dict]:
     }
     return {
         "activity_cancelled_candidate": activity,
+        "activity_changed_candidate": activity,
         "activity_promoted_candidate": activity,
         "activity_registered_candidate": activity,
         "activity_reminder_candidate": activity,
