@@ -91,6 +91,10 @@ def _event(activity: Activity, *, stamp: datetime, online_link: bool) -> list[st
         f"URL:{url}",
         "STATUS:" + ("CANCELLED" if activity.status == ActivityStatus.CANCELLED else "CONFIRMED"),
     ]
+    if activity.created_at and activity.updated_at:
+        # Grows with each change, so that a calendar replaces the event it already has (same UID).
+        lines.append(f"SEQUENCE:{max(int((activity.updated_at - activity.created_at).total_seconds()), 0)}")
+        lines.append(f"LAST-MODIFIED:{utc_time(activity.updated_at)}")
     if location := activity.place or (activity.online_url if online_link else ""):
         lines.append(f"LOCATION:{escape_text(location)}")
     lines.append("END:VEVENT")

@@ -115,6 +115,7 @@ def test_a_territory_feed_parses_back_with_its_times_and_escaped_text(client):
     assert local(first["DTSTART"]) == stay.starts_at and local(first["DTEND"]) == stay.ends_at
     assert first["DTSTART"][1] == "20270714T093000"
     assert re.fullmatch(r"\d{8}T\d{6}Z", first["DTSTAMP"][1])
+    assert int(first["SEQUENCE"][1]) >= 0
     assert unescape(first["SUMMARY"][1]) == "Séjour, découverte; Gaspésie"
     assert unescape(first["DESCRIPTION"][1]) == long_text
     assert "secret.example.org" not in response.content.decode()  # the online link is for registrants
