@@ -24,4 +24,15 @@ def upcoming_activities(*, territory=None, region=None):
 
 @register.inclusion_tag("activities/_my_registrations.html")
 def my_activity_registrations(candidate):
-    return {"registrations": list(candidate_registrations(candidate)), "candidate": candidate}
+    """The person's registrations, and the next activities of their target territories they have
+    not registered for (two queries; the targets come prefetched with the file)."""
+    registrations = list(candidate_registrations(candidate))
+    territory_ids = [target.territory_id for target in candidate.targets.all()]
+    nearby = []
+    if territory_ids:
+        nearby = list(
+            calendar_activities()
+            .filter(territory_id__in=territory_ids)
+            .exclude(pk__in=[registration.activity_id for registration in registrations])[:3]
+        )
+    return {"registrations": registrations, "nearby": nearby, "candidate": candidate}

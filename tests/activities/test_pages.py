@@ -282,3 +282,13 @@ def test_an_agent_changes_an_upcoming_activity_never_below_its_registrants(agent
     assert (activity.capacity, activity.title_fr) == (3, "Séjour prolongé")
     assert waiting.status == RegistrationStatus.REGISTERED  # the waiting list moved up
     assert agent_client.get(reverse("activities:agent_edit", args=[ActivityFactory().pk])).status_code == 404
+
+
+def test_mon_dossier_offers_the_next_activities_of_the_person_s_target_territories(client):
+    home = TerritoryFactory()
+    candidate = CandidateFactory(target_territory=home)
+    ActivityFactory(territory=home, title_fr="Visite chez nous")
+    ActivityFactory(title_fr="Ailleurs")
+    client.force_login(candidate.user)
+    page = client.get(reverse("my_file:home")).content.decode()
+    assert "Visite chez nous" in page and "Ailleurs" not in page

@@ -128,8 +128,9 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, then the timeline: events, referrals,
-    # their transitions; who read the file; the person's activity registrations
-    with django_assert_num_queries(9):
+    # their transitions; who read the file; the person's activity registrations and the
+    # activities of their territories
+    with django_assert_num_queries(10):
         assert client.get(reverse("my_file:home")).status_code == 200
 
 

@@ -272,7 +272,8 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, events, referrals, their transitions
-    with django_assert_num_queries(9):  # with who read the file, and the person's activities
+    # and who read the file, the person's activities and those of their territories
+    with django_assert_num_queries(10):
         response = client.get(MY_FILE)
 
     assert response.status_code == 200
