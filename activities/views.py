@@ -4,6 +4,7 @@ from it (for a signed-in candidate whose file is submitted)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -61,6 +62,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = None
     if candidate is not None:
         registration = Registration.objects.filter(activity=activity, candidate=candidate).first()
+    position = None
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
+        position = (
+            activity.registrations.waiting_in_order()
+            .filter(
+                Q(waiting_since__lt=registration.waiting_since)
+                | Q(waiting_since=registration.waiting_since, pk__lt=registration.pk)
+            )
+            .count()
+            + 1
+        )
     return render(
         request,
         "activities/detail.html",
@@ -72,6 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             and candidate.status not in (CandidateStatus.DRAFT, CandidateStatus.CLOSED),
             "registration_open": activity.registration_open(),
             "seats_left": max(activity.capacity - activity.seats_taken, 0),
+            "position": position,
             "active": registration is not None and registration.status != RegistrationStatus.CANCELLED,
         },
     )

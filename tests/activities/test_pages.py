@@ -292,3 +292,13 @@ def test_mon_dossier_offers_the_next_activities_of_the_person_s_target_territori
     client.force_login(candidate.user)
     page = client.get(reverse("my_file:home")).content.decode()
     assert "Visite chez nous" in page and "Ailleurs" not in page
+
+
+def test_a_person_on_the_waiting_list_sees_their_place_in_line(client):
+    activity = ActivityFactory(capacity=1)
+    for _ in range(2):
+        registration_create(activity=activity, candidate=CandidateFactory())
+    candidate = CandidateFactory()
+    registration_create(activity=activity, candidate=candidate)
+    client.force_login(candidate.user)
+    assert client.get(reverse("activities:detail", args=[activity.pk])).context["position"] == 2
