@@ -7,6 +7,7 @@ import email
 import pytest
 from django.utils import timezone
 
+from activities import tasks
 from activities.errors import ActivityError
 from activities.models import Activity, ActivityStatus, Registration, RegistrationEvent, RegistrationStatus
 from activities.services import (
@@ -234,7 +235,7 @@ def test_the_reminder_goes_two_days_before_once():
     for activity in (soon, later):
         registration_create(activity=activity, candidate=CandidateFactory())
 
-    assert registrations_remind() == 1
+    assert tasks.registrations_remind.delay().get() == 1  # the beat task runs the service
     assert registrations_remind() == 0
     [reminder] = OutboxEmail.objects.filter(template="activity_reminder_candidate")
     assert reminder.attachments and reminder.attachments[0]["filename"] == "activite.ics"
