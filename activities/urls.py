@@ -6,6 +6,7 @@ app_name = "activities"
 urlpatterns = [
     path("activites/", views.calendar_page, name="calendar"),
     path("activites/<int:pk>/", views.detail, name="detail"),
+    path("activites/<int:pk>.ics", views.activity_ics, name="activity_ics"),
     path("activites/<int:pk>/inscription/", views.register, name="register"),
     path("activites/<int:pk>/inscription/annuler/", views.cancel_registration, name="cancel_registration"),
     path("activites/territoires/<str:code>.ics", views.territory_feed, name="territory_feed"),

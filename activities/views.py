@@ -141,6 +141,16 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
 
 
 @require_GET
+def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published activity as an iCalendar file, for a calendar (the online link stays in the
+    registrants' emails)."""
+    activity = get_object_or_404(Activity.objects.published().for_calendar(), pk=pk)
+    return _ics_response(
+        calendar([activity], name=activity.title_fr, language=request.LANGUAGE_CODE[:2]), f"activite-{pk}.ics"
+    )
+
+
+@require_GET
 def territory_feed(request: HttpRequest, code: str) -> HttpResponse:
     """The territory's upcoming activities as an iCalendar feed (two queries)."""
     territory = get_object_or_404(Territory.objects.active().select_related("region"), code=code)

@@ -146,3 +146,14 @@ def test_folding_never_cuts_a_character_and_escaping_is_reversible():
     text = "a,b;c\\d\ne"
     assert escape_text(text) == "a\\,b\\;c\\\\d\\ne"
     assert unescape(escape_text(text)) == text
+
+
+def test_one_activity_as_an_ics_file_without_its_online_link(client):
+    activity = ActivityFactory(online_url="https://secret.example.org/lien")
+    response = client.get(reverse("activities:activity_ics", args=[activity.pk]))
+    [event] = parse(response.content)["events"]
+    assert event["UID"][1].startswith(f"activity-{activity.pk}@")
+    assert "secret.example.org" not in response.content.decode()
+    activity.status = "cancelled"
+    activity.save()
+    assert client.get(reverse("activities:activity_ics", args=[activity.pk])).status_code == 404
