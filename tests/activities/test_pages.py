@@ -302,3 +302,12 @@ def test_a_person_on_the_waiting_list_sees_their_place_in_line(client):
     registration_create(activity=activity, candidate=candidate)
     client.force_login(candidate.user)
     assert client.get(reverse("activities:detail", args=[activity.pk])).context["position"] == 2
+
+
+def test_the_agent_s_list_queries_stay_flat(agent_client, territory):
+    ActivityFactory(territory=territory)
+    url = reverse("activities:agent_home")
+    one = queries_for(agent_client, url)
+    for _ in range(29):
+        registration_create(activity=ActivityFactory(territory=territory), candidate=CandidateFactory())
+    assert queries_for(agent_client, url) == one
