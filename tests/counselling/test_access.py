@@ -74,8 +74,9 @@ def test_file_query_count_does_not_grow_with_history(client, counsellor, django_
 
     # session, user, candidate (with its maturity assessment), targets, consents, events, coaching
     # notes, referrals and their follow-ups, the access log's INSERT and its last 20 rows, the
-    # target territories' agents, the territories of the referral form (one query for its three lists)
-    with django_assert_num_queries(13):
+    # target territories' agents, the territories of the referral form (one query for its three
+    # lists), the programs the person may be eligible for
+    with django_assert_num_queries(14):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
@@ -129,8 +130,8 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
 
     # session, user, candidate (with counsellor), targets, then the timeline: events, referrals,
     # their transitions; who read the file; the person's activity registrations and the
-    # activities of their territories
-    with django_assert_num_queries(10):
+    # activities of their territories; the programs they may be eligible for
+    with django_assert_num_queries(11):
         assert client.get(reverse("my_file:home")).status_code == 200
 
 

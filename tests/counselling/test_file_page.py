@@ -443,8 +443,9 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_and_referrals
     # session, user, candidate (with its maturity assessment and who decided), targets, consents,
     # events, their actors, coaching notes, referrals and their follow-ups, the access log's INSERT
     # and its last 20 rows, the target territories' agents, the colleagues the file can be handed
-    # to, and the territories of the referral form (one query for its three lists)
-    with django_assert_num_queries(15):
+    # to, the territories of the referral form (one query for its three lists), and the programs
+    # the person may be eligible for
+    with django_assert_num_queries(16):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200

@@ -272,8 +272,9 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, events, referrals, their transitions
-    # and who read the file, the person's activities and those of their territories
-    with django_assert_num_queries(10):
+    # and who read the file, the person's activities and those of their territories, the programs
+    # they may be eligible for
+    with django_assert_num_queries(11):
         response = client.get(MY_FILE)
 
     assert response.status_code == 200

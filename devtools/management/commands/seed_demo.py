@@ -124,6 +124,10 @@ class Command(BaseCommand):
                 eligibility_fr="18 à 35 ans, emploi à temps plein dans la région.",
                 eligibility_en="Aged 18 to 35, full-time job in the region.",
                 amount="2 000 $",
+                help_kind="grant",
+                age_min=18,
+                age_max=35,
+                url="https://www.example.org/prime-installation",
             )
             regional.regions.set([rimouski.region])
             local = SettlementProgram.objects.create(
@@ -131,7 +135,16 @@ class Command(BaseCommand):
                 name_en="First home help (demo)",
                 operator="Ville de démonstration",
                 amount="500 $",
+                help_kind="grant",
+                profile_kinds=["immigrant"],
             )
+            SettlementProgram.objects.create(
+                name_fr="Crédit d'impôt pour les professionnel·le·s de la santé (démo)",
+                name_en="Tax credit for health professionals (demo)",
+                operator="Gouvernement (démonstration)",
+                help_kind="tax_credit",
+                occupation_keywords="santé, soins infirmiers, infirmier, infirmière",
+            ).regions.set([rimouski.region])
             local.territories.set([rimouski])
 
     def _activities(self, territories: list[Territory], candidates: list[Candidate]) -> int:
