@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from activities.models import Activity, Registration
 from activities.services import registration_create
+from territories.models import SettlementProgram
 from territories.services import agent_account_ensure
 from tests.activities.factories import ActivityFactory, started
 from tests.e2e.test_accessibility import audit, browser  # noqa: F401  (browser: a fixture)
@@ -123,7 +124,21 @@ def test_the_activity_pages_in_both_languages_and_widths(browser, live_server, l
         title_fr="Séance d'information en ligne",
         title_en="Online information session",
     )
-    candidate = CandidateFactory(first_name="Amina", last_name="Diallo", language="en" if language == "en" else "fr")
+    candidate = CandidateFactory(
+        first_name="Amina",
+        last_name="Diallo",
+        language="en" if language == "en" else "fr",
+        target_territory=territory,
+        occupation_field="Soins infirmiers",
+    )
+    SettlementProgram.objects.create(
+        name_fr="Crédit d'impôt santé",
+        name_en="Health tax credit",
+        operator="Gouvernement",
+        help_kind="tax_credit",
+        occupation_keywords="soins infirmiers",
+        url="https://programme.example.org",
+    ).regions.set([region])
     registration_create(activity=full, candidate=CandidateFactory(first_name="Jonas", last_name="Weber"))
     registration_create(activity=full, candidate=candidate)  # the waiting list
     tag = f"{'fr' if language == 'fr-ca' else 'en'}-{width}"
@@ -147,6 +162,9 @@ def test_the_activity_pages_in_both_languages_and_widths(browser, live_server, l
     person = page_as(browser, live_server, user=candidate.user, width=width, language=language)
     visit(person, f"/activites/{full.pk}/", "detail-waiting")
     visit(person, "/mon-dossier/", "my-file")
+    expect(person.locator("#eligible-programs").locator("..")).to_contain_text(
+        "Health tax credit" if language == "en" else "Crédit d'impôt santé"
+    )
     agent_page = page_as(browser, live_server, user=agent.user, width=width, language=language)
     visit(agent_page, "/agent/activites/", "agent-home")
     visit(agent_page, f"/agent/activites/{full.pk}/", "agent-activity")
