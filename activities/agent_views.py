@@ -16,7 +16,7 @@ from territories.decorators import agent_required
 
 from .errors import ActivityError
 from .forms import ActivityForm, AttendanceForm, agent_territories
-from .models import Activity, ActivityStatus, Registration
+from .models import Activity, ActivityStatus, Registration, RegistrationStatus
 from .selectors import agent_activities, agent_activity, registrants
 from .services import activity_cancel, activity_publish, activity_update, attendance_record
 
@@ -73,7 +73,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if found.status != ActivityStatus.PUBLISHED or found.starts_at <= timezone.now():
         messages.error(request, _("Seule une activité publiée qui n'a pas commencé se modifie."))
         return redirect("activities:agent_activity", pk=found.pk)
-    registered = found.registrations.filter(status="registered").count()
+    registered = found.registrations.filter(status=RegistrationStatus.REGISTERED).count()
     form = ActivityForm(
         request.POST or None, instance=found, territories=agent_territories(request.agent), registered=registered
     )

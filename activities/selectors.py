@@ -11,7 +11,7 @@ from candidates.consents import sharing_covers
 from candidates.models import Consent, SharedItem
 from territories.models import Agent, Region, Territory
 
-from .models import Activity, ActivityLanguage, Registration, RegistrationStatus
+from .models import Activity, ActivityLanguage, ActivityStatus, Registration, RegistrationStatus
 
 
 def calendar_activities(
@@ -89,7 +89,7 @@ def candidate_registrations(candidate) -> QuerySet[Registration]:
     """The person's registrations that are not cancelled, soonest activity first (Mon dossier)."""
     return (
         Registration.objects.filter(candidate=candidate)
-        .exclude(status=RegistrationStatus.CANCELLED, activity__status="published")
+        .exclude(status=RegistrationStatus.CANCELLED, activity__status=ActivityStatus.PUBLISHED)
         .select_related("activity__territory__region")
         .order_by("activity__starts_at", "pk")
     )
