@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from common.admin_pagination import LargeTableAdminMixin
 
+from . import program_admin  # noqa: F401  (the programs admin with their eligibility)
 from .choices import AnonymizationReason
 from .errors import CandidateError
 from .models import AccessKind, Candidate, CandidateEvent, CandidateTarget, Consent, FileAccess

@@ -117,6 +117,7 @@ class EventCode(models.TextChoices):
     REFERRAL_WITHDRAWN = "referral_withdrawn", _("Orientation retirée")
     FOLLOW_UP = "follow_up", _("Suivi en région")
     AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
+    REGION_EXPLORED = "region_explored", _("Région explorée lors d'un séjour exploratoire")
     ANONYMIZED = "anonymized", _("Dossier anonymisé")
     TERRITORY_PROPOSED = "territory_proposed", _("Territoire proposé à la personne")
     PROPOSAL_ACCEPTED = "proposal_accepted", _("Territoire proposé accepté par la personne")

@@ -111,6 +111,11 @@ def event_text(event: CandidateEvent, territories: Mapping[int, str]) -> str:
     }
     if code in proposal_texts:
         return proposal_texts[code] % {"territory": territory(params.get("territory"))}
+    if code == E.REGION_EXPLORED:
+        return _("Séjour exploratoire : %(date)s · %(territory)s") % {
+            "date": _date(params.get("date")),
+            "territory": territory(params.get("territory")),
+        }
     if code == E.AGENT_REFERRAL:
         names = ", ".join(territory(pk) for pk in params.get("territories", []))
         who = params.get("agent", "")

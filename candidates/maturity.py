@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DiplomaRecognition, HousingNeed
@@ -17,6 +18,17 @@ class MaturityItem:
     done: bool | None
     ticked: bool  # ticked by the counsellor (else derived from the profile)
     detail: str = ""
+
+
+def _explored_detail(assessment: MaturityAssessment | None) -> str:
+    """Where and when, when the tick came from an attended séjour exploratoire."""
+    if assessment is None or not assessment.region_explored or assessment.region_explored_on is None:
+        return ""
+    territory = assessment.region_explored_territory
+    return _("Séjour exploratoire le %(date)s, %(territory)s") % {
+        "date": date_format(assessment.region_explored_on, "DATE_FORMAT"),
+        "territory": territory.name if territory else "—",
+    }
 
 
 def maturity_checklist(candidate: Candidate, assessment: MaturityAssessment | None) -> list[MaturityItem]:
@@ -84,5 +96,6 @@ def maturity_checklist(candidate: Candidate, assessment: MaturityAssessment | No
             _("Région déjà explorée (séance d'information, séjour exploratoire)"),
             ticked["region_explored"],
             ticked=True,
+            detail=_explored_detail(assessment),
         ),
     ]

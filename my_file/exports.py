@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from activities.models import Registration
 from candidates.files import cv_content
 from candidates.models import Candidate, CandidateTarget, TerritoryProposal
 from common.exports import csv_text, zip_bytes
@@ -161,6 +162,20 @@ def candidate_export_data(candidate: Candidate) -> dict:
             }
             for proposal in candidate.territory_proposals.all()
         ],
+        "activities": [
+            {
+                "activity": registration.activity.title_fr,
+                "territory": registration.activity.territory.name,
+                "starts_at": _iso(registration.activity.starts_at),
+                "status": registration.status,
+                "status_label": str(registration.get_status_display()),
+                "attended": registration.attended,
+                "created_at": _iso(registration.created_at),
+            }
+            for registration in Registration.objects.filter(candidate=candidate)
+            .select_related("activity__territory")
+            .order_by("created_at", "pk")
+        ],
     }
 
 
@@ -172,6 +187,7 @@ CSV_SECTION_LABELS = {
     "events": gettext_lazy("Événement du dossier"),
     "referrals": gettext_lazy("Orientation"),
     "territory_proposals": gettext_lazy("Territoire proposé"),
+    "activities": gettext_lazy("Activité"),
 }
 CSV_KEY_LABELS = {
     "email": gettext_lazy("courriel"),
@@ -204,6 +220,9 @@ CSV_KEY_LABELS = {
     "phone": gettext_lazy("téléphone"),
     "transitions": gettext_lazy("étape"),
     "message": gettext_lazy("message"),
+    "activity": gettext_lazy("activité"),
+    "starts_at": gettext_lazy("début"),
+    "attended": gettext_lazy("présent·e"),
 }
 
 

@@ -52,7 +52,12 @@ def _prefetch_timeline(candidate: Candidate) -> None:
 # (the counsellor's decisions on maturity, who follows the file, referrals told by their own log,
 # follow-ups, merges): their kinds and notes never reach the candidate.
 CANDIDATE_EVENT_KINDS = frozenset(
-    {CandidateEvent.Kind.REGISTERED, CandidateEvent.Kind.STATUS_CHANGED, CandidateEvent.Kind.ASSIGNED}
+    {
+        CandidateEvent.Kind.REGISTERED,
+        CandidateEvent.Kind.STATUS_CHANGED,
+        CandidateEvent.Kind.ASSIGNED,
+        CandidateEvent.Kind.ACTIVITY_ATTENDED,
+    }
 )
 # Left out of the candidate's export too: the counsellor's judgement of the project, which
 # MaturityAssessment keeps apart from what the person gave.
@@ -67,6 +72,8 @@ def _event_label(event: CandidateEvent, *, has_referrals: bool) -> str | None:
         return None
     if event.kind == CandidateEvent.Kind.REGISTERED:
         return _("Création de votre dossier")
+    if event.kind == CandidateEvent.Kind.ACTIVITY_ATTENDED:
+        return _("Séjour exploratoire suivi : une région explorée")
     if event.from_status == event.to_status:
         return None
     to = event.to_status

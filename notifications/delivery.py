@@ -38,6 +38,8 @@ def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
 
 
@@ -123,5 +125,6 @@ def outbox_deliver(*, pk: int) -> Delivery:
         email.sent_at = timezone.now()
         email.attempts += 1
         email.body = email.html = ""  # they may hold a live link or code: not kept once delivered
-        email.save(update_fields=["status", "sent_at", "attempts", "body", "html"])
+        email.attachments = []
+        email.save(update_fields=["status", "sent_at", "attempts", "body", "html", "attachments"])
     return Delivery(sent=True)

@@ -47,6 +47,9 @@ class OutboxEmail(models.Model):
     subject = models.TextField(_("objet"))
     body = models.TextField(_("texte"), blank=True)
     html = models.TextField(_("HTML"), blank=True)
+    # Files sent with the email, as text: [{"filename", "mimetype", "content"}] (an activity's
+    # .ics). Emptied with the body once sent.
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     status = models.CharField(_("état"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)

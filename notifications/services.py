@@ -54,11 +54,13 @@ def outbox_enqueue(
     subject: str = "",
     body: str = "",
     html: str = "",
+    attachments: list[tuple[str, str, str]] | tuple = (),
 ) -> OutboxEmail:
     """Write one email to the outbox, in the caller's transaction, and send it after commit.
     `template` names templates/emails/<template>{_subject.txt,.txt,.html}, rendered now in
     `language`; or it is RENDERED and `subject`/`body`/`html` are given. An existing `key`
-    returns the existing row: enqueueing twice sends once."""
+    returns the existing row: enqueueing twice sends once. `attachments` are (filename,
+    mimetype, text content) triples, such as an activity's calendar file."""
     key = key or f"{template}:{uuid.uuid4().hex}"
     if existing := OutboxEmail.objects.filter(key=key).first():
         return existing
@@ -77,6 +79,10 @@ def outbox_enqueue(
                 subject=subject,
                 body=body,
                 html=html,
+                attachments=[
+                    {"filename": filename, "mimetype": mimetype, "content": content}
+                    for filename, mimetype, content in attachments
+                ],
             )
     except IntegrityError:
         return OutboxEmail.objects.get(key=key)  # the same key, enqueued at the same moment

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "territories",
     "candidates",
     "referrals",
+    "activities",
     "counselling",
     "my_file",
     "stats",
@@ -394,6 +395,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-expiring": {"task": "referrals.tasks.referrals_expiring", "schedule": crontab(minute=35)},
     # Agents and candidates: the 3/6/12-month check-ins after the move, in the morning.
     "follow-up-checkins": {"task": "referrals.tasks.follow_up_checkins", "schedule": crontab(hour=9, minute=0)},
+    # Candidates: the reminder two days before an activity they registered to.
+    "activities-remind": {"task": "activities.tasks.registrations_remind", "schedule": crontab(minute=20)},
     # Counsellors: the digest of the day's answers at 17:00 Montréal time (CELERY_TIMEZONE is
     # America/Toronto, which tzdata makes America/Montreal an alias of).
     "referrals-digest": {"task": "referrals.tasks.referrals_digest", "schedule": crontab(hour=17, minute=0)},

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("my_file.urls")),
     path("", include("counselling.urls")),
     path("", include("referrals.urls")),
+    path("", include("activities.urls")),
     path("", include("territories.urls")),
     path("", include("stats.urls")),
     path("", include("privacy.urls")),

@@ -41,6 +41,7 @@ from candidates.models import (
 from referrals.models import AWAITING_ANSWER, FollowUp, FollowUpStep, Referral, ReferralStatus
 from territories.models import Region
 
+from .activities import activities_by_region
 from .forms import day_bounds
 from .tables import (
     FUNNEL_STEPS,
@@ -317,6 +318,7 @@ def all_tables(**filters) -> list[Table]:
         acceptance_by_territory(**filters),
         decline_reasons(**filters),
         settlement_and_retention(**filters),
+        activities_by_region(**filters),
     ]
 
 
@@ -327,4 +329,5 @@ TABLES = {
     "acceptance_territories": acceptance_by_territory,
     "declines": decline_reasons,
     "retention": settlement_and_retention,
+    "activities": activities_by_region,
 }

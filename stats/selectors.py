@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from referrals.models import AWAITING_ANSWER, ReferralStatus
 from territories.models import Region
 
+from .activities import activities_by_region
 from .direct import EpochSeconds, Median, settlement_and_retention
 from .models import CohortCount, ReferralFact
 from .tables import (
@@ -143,4 +144,6 @@ TABLES = {
     "declines": decline_reasons,
     # The follow-up steps are few (only people taken on have them): read live.
     "retention": settlement_and_retention,
+    # The registrations to activities are few: read live too.
+    "activities": activities_by_region,
 }

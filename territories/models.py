@@ -162,6 +162,14 @@ class Territory(models.Model):
         return [(label, text) for label, text in sections if text.strip()]
 
 
+class HelpKind(models.TextChoices):
+    GRANT = "grant", _("Subvention ou prime")
+    LOAN = "loan", _("Prêt")
+    TAX_CREDIT = "tax_credit", _("Crédit d'impôt")
+    SERVICE = "service", _("Service ou accompagnement")
+    OTHER = "other", _("Autre aide")
+
+
 class SettlementProgramQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -192,7 +200,22 @@ class SettlementProgram(models.Model):
     eligibility_fr = models.TextField(_("admissibilité (français)"), blank=True)
     eligibility_en = models.TextField(_("admissibilité (anglais)"), blank=True)
     amount = models.CharField(_("montant"), max_length=200, blank=True)
-    url = models.URLField(_("lien"), blank=True)
+    help_kind = models.CharField(_("forme de l'aide"), max_length=20, choices=HelpKind.choices, blank=True)
+    url = models.URLField(_("lien officiel"), blank=True)
+    # Who may be eligible, for "programs you may be eligible for" (candidates.programs); each
+    # empty field: no condition. The profile and status codes are the candidates app's
+    # (ProfileKind, ImmigrationStatus): its admin offers them (candidates.program_admin).
+    age_min = models.PositiveSmallIntegerField(_("âge minimum"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("âge maximum"), null=True, blank=True)
+    profile_kinds = models.JSONField(_("profils admissibles"), default=list, blank=True)
+    immigration_statuses = models.JSONField(_("statuts d'immigration admissibles"), default=list, blank=True)
+    occupation_keywords = models.CharField(
+        _("domaines professionnels visés"),
+        max_length=300,
+        blank=True,
+        help_text=_("Mots séparés par des virgules (ex. : santé, soins infirmiers) ; vide : tous les domaines."),
+    )
+    deadline = models.DateField(_("date limite pour en faire la demande"), null=True, blank=True)
     regions = models.ManyToManyField(Region, related_name="settlement_programs", blank=True, verbose_name=_("régions"))
     territories = models.ManyToManyField(
         Territory, related_name="settlement_programs", blank=True, verbose_name=_("territoires")
@@ -218,6 +241,10 @@ class SettlementProgram(models.Model):
     @property
     def eligibility(self) -> str:
         return in_current_language(self, "eligibility")
+
+    def keywords(self) -> list[str]:
+        """The occupation keywords as the directory's search compares them (search_key)."""
+        return [key for word in self.occupation_keywords.split(",") if (key := search_key(word))]
 
 
 class AgentQuerySet(models.QuerySet):

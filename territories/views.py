@@ -34,7 +34,8 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A region's page: its PAJ territories, or a sentence saying it has none yet, and the
-    programs that apply to the whole region (four queries)."""
+    programs that apply to the whole region (four queries, and one for its upcoming activities:
+    the activities app's template tag)."""
     found = region_page(code=code)
     if found is None:
         raise Http404
@@ -47,9 +48,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def territory_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A territory's public page: where it is, what it offers, its agents' first names and the
-    settlement programs that apply (four queries, whatever the number of units, agents and
-    programs). Agents' addresses stay off the public page: people reach them through EER's
-    referral, one territory at a time, not by writing to several agents at once."""
+    settlement programs that apply, and its upcoming activities (five queries, whatever the
+    number of units, agents, programs and activities). Agents' addresses stay off the public
+    page: people reach them through EER's referral, one territory at a time, not by writing to
+    several agents at once."""
     territory = get_object_or_404(Territory.objects.active().select_related("region"), code=code)
     units = list(territory.units.order_by("name"))
     agents = list(

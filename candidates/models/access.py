@@ -15,6 +15,7 @@ class AccessKind(models.TextChoices):
     MERGE_PREVIEW = "merge_preview", _("Aperçu d'une fusion")
     AGENT_PAGE = "agent_page", _("Orientation (espace agent·e)")
     AGENT_LINK = "agent_link", _("Orientation (lien du courriel)")
+    AGENT_ACTIVITY = "agent_activity", _("Activité (espace agent·e)")
     ADMIN = "admin", _("Administration")
     EXPORT = "export", _("Export des données")
     ACCESS_REQUEST = "access_request", _("Demande d'accès (responsable de la protection)")

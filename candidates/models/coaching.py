@@ -60,6 +60,16 @@ class MaturityAssessment(models.Model):
     region_explored = models.BooleanField(
         _("région déjà explorée (séance d'information, séjour exploratoire)"), default=False
     )
+    # When the tick comes from an attended séjour exploratoire (activities): its date and territory.
+    region_explored_on = models.DateField(_("région explorée le"), null=True, blank=True)
+    region_explored_territory = models.ForeignKey(
+        "territories.Territory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("territoire exploré"),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -25,6 +25,7 @@ class CandidateEvent(models.Model):
         AGENT_REFERRAL = "agent_referral", _("Envoyé·e par un·e agent·e PAJ")
         FOLLOW_UP = "follow_up", _("Suivi en région")
         TERRITORY_PROPOSAL = "territory_proposal", _("Proposition de territoire")
+        ACTIVITY_ATTENDED = "activity_attended", _("Activité suivie")
         ANONYMIZED = "anonymized", _("Dossier anonymisé")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")

@@ -12,11 +12,13 @@ from .assignment import (
 from .coaching import (
     MATURABLE_STATUSES,
     candidate_declare_mature,
+    candidate_region_explored,
     candidate_request_sharing_consent,
     candidate_withdraw_maturity,
     coaching_note_add,
     coaching_note_edit,
     file_access_record,
+    file_accesses_record,
     maturity_update,
 )
 from .consents import candidate_set_consents
@@ -107,6 +109,7 @@ __all__ = [
     "candidate_put_on_hold",
     "candidate_reassign",
     "candidate_record_event",
+    "candidate_region_explored",
     "candidate_register",
     "candidate_request_sharing_consent",
     "candidate_save_step",
@@ -125,6 +128,7 @@ __all__ = [
     "delete_file_after_commit",
     "display_name",
     "file_access_record",
+    "file_accesses_record",
     "maturity_update",
     "registration_problems",
     "territory_proposal_accept",

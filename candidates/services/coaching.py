@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.text import strip_control_characters
 
-from ..choices import CandidateStatus
+from ..choices import CandidateStatus, EventCode
 from ..errors import CandidateError
 from ..locks import lock_candidate
 from ..models import AccessKind, Candidate, CandidateEvent, CoachingNote, Consent, FileAccess, MaturityAssessment
 from .emails import candidate_email_sharing_consent_request
-from .status import REFERABLE_STATUSES
+from .status import REFERABLE_STATUSES, candidate_record_event
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +71,12 @@ def maturity_update(*, candidate: Candidate, by: User, ticks: Mapping[str, bool]
         assessment, _created = MaturityAssessment.objects.get_or_create(candidate=candidate)
         for name, value in ticks.items():
             setattr(assessment, name, bool(value))
+        fields = [*ticks]
+        if ticks.get("region_explored") is False:  # unticked: the séjour's date and place go too
+            assessment.region_explored_on = assessment.region_explored_territory = None
+            fields += ["region_explored_on", "region_explored_territory"]
         assessment.updated_by = by
-        assessment.save(update_fields=[*ticks, "updated_by", "updated_at"])
+        assessment.save(update_fields=[*fields, "updated_by", "updated_at"])
     logger.info(
         "maturity_update candidate=%s by=%s %s",
         candidate.pk,
@@ -161,6 +165,49 @@ def file_access_record(
                 reader=f"user:{user.pk}" if user is not None else f"agent:{agent.pk}",
                 hour=now.replace(minute=0, second=0, microsecond=0),
             )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def candidate_region_explored(
+    *, candidate: Candidate, territory, on: datetime.date, by: User | None = None
+) -> MaturityAssessment:
+    """The person attended a séjour exploratoire (recorded by the activity's agent, activities):
+    "Région déjà explorée" is ticked in the maturity checklist with its date and territory, and
+    the file's timeline says so (once per territory and date). For the activities app, which never
+    writes these rows itself. In the caller's transaction; locks the file first."""
+    with transaction.atomic():
+        lock_candidate(candidate.pk)
+        assessment, _created = MaturityAssessment.objects.get_or_create(candidate=candidate)
+        params = {"territory": territory.pk, "date": on.isoformat()}
+        already = (assessment.region_explored_on, assessment.region_explored_territory_id) == (on, territory.pk)
+        assessment.region_explored = True
+        assessment.region_explored_on = on
+        assessment.region_explored_territory = territory
+        assessment.save(
+            update_fields=["region_explored", "region_explored_on", "region_explored_territory", "updated_at"]
+        )
+        if not already:
+            candidate_record_event(
+                candidate=candidate,
+                kind=CandidateEvent.Kind.ACTIVITY_ATTENDED,
+                by=by,
+                code=EventCode.REGION_EXPLORED,
+                params=params,
+            )
+    logger.info("candidate_region_explored candidate=%s territory=%s", candidate.pk, territory.pk)
+    return assessment
+
+
+def file_accesses_record(*, candidate_ids: list[int], agent, kind: str = AccessKind.AGENT_PAGE) -> None:
+    """file_access_record for several files an agent read on one page (an activity's registrants):
+    one INSERT for all of them."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    FileAccess.objects.bulk_create(
+        [
+            FileAccess(candidate_id=pk, agent=agent, kind=kind, reader=f"agent:{agent.pk}", hour=now)
+            for pk in sorted(set(candidate_ids))
         ],
         ignore_conflicts=True,
     )

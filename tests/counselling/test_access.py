@@ -75,8 +75,9 @@ def test_file_query_count_does_not_grow_with_history(client, counsellor, django_
     # session, user, candidate (with its maturity assessment), targets, consents, events, coaching
     # notes, referrals and their follow-ups, the access log's INSERT and its last 20 rows, the
     # target territories' agents, the territories of the referral form (one query for its three
-    # lists), the territory proposals and the territories of the proposal form
-    with django_assert_num_queries(15):
+    # lists), the territory proposals and the territories of the proposal form, the programs the
+    # person may be eligible for
+    with django_assert_num_queries(16):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
@@ -129,8 +130,10 @@ def test_my_file_query_count_does_not_grow_with_referrals(client, django_assert_
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, then the timeline: events, referrals,
-    # their transitions; who read the file; the territory proposals waiting for an answer
-    with django_assert_num_queries(9):
+    # their transitions; who read the file; the territory proposals waiting for an answer; the
+    # person's activity registrations and the activities of their territories; the programs they
+    # may be eligible for
+    with django_assert_num_queries(12):
         assert client.get(reverse("my_file:home")).status_code == 200
 
 

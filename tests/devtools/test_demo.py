@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from activities.models import Activity, Registration
 from candidates.models import Candidate, TerritoryProposal
 from referrals.models import Referral
 from territories.models import Agent, Territory
@@ -34,6 +35,10 @@ def test_demo_loads_every_stage_once_and_prints_logins(settings, capsys):
         == ["accepted"] * 2 + ["declined"] * 2 + ["pending"] * 4  # two passed on to their second territory
     )
     assert list(TerritoryProposal.objects.values_list("status", flat=True)) == ["pending"]
+    assert Activity.objects.count() == 4
+    stay = Activity.objects.get(kind="exploratory_stay")
+    assert sorted(stay.registrations.values_list("status", flat=True)) == ["registered", "registered", "waiting"]
+    assert Registration.objects.filter(candidate__first_name="Amina").exists()
     out = capsys.readouterr().out
     assert "already present" in out
     assert "conseil1@demo.pajr.localhost" in out

@@ -314,8 +314,9 @@ def test_page_query_count_does_not_grow_with_events_and_referrals(client, counse
     client.force_login(candidate.user)
 
     # session, user, candidate (with counsellor), targets, events, referrals, their transitions,
-    # who read the file, the territory proposals waiting for an answer
-    with django_assert_num_queries(9):
+    # who read the file, the territory proposals waiting for an answer, the person's activities and
+    # those of their territories, the programs they may be eligible for
+    with django_assert_num_queries(12):
         response = client.get(MY_FILE)
 
     assert response.status_code == 200
@@ -574,8 +575,9 @@ def test_export_query_count_does_not_grow(client, counsellor, django_assert_num_
     client.force_login(candidate.user)
 
     # session, user, own candidate, its targets; the reading's log entry; export: candidate with
-    # user, targets, territory proposals, events, referrals, transitions, consents
-    with django_assert_num_queries(12):
+    # user, targets, territory proposals, events, referrals, transitions, consents, activity
+    # registrations
+    with django_assert_num_queries(13):
         assert client.get(EXPORT).status_code == 200
 
 

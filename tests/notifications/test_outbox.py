@@ -198,3 +198,23 @@ def test_a_broker_that_does_not_answer_leaves_the_row_waiting(
     email.refresh_from_db()
     assert email.status == OutboxStatus.PENDING
     assert mailoutbox == []
+
+
+def test_an_attachment_travels_with_the_email_and_is_emptied_once_sent(mailoutbox, django_capture_on_commit_callbacks):
+    calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        email = outbox_enqueue(
+            to="person@example.org",
+            language="fr",
+            template=RENDERED,
+            subject="Sujet",
+            body="Texte",
+            attachments=[("activite.ics", "text/calendar", calendar)],
+        )
+
+    [message] = mailoutbox
+    assert message.attachments[0].filename == "activite.ics"
+    assert message.attachments[0].mimetype == "text/calendar"
+    assert message.attachments[0].content == calendar
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT and email.attachments == []

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from accounts.models import User
+from activities.models import Activity, ActivityKind, Registration, RegistrationStatus
 from candidates.models import Candidate, TerritoryProposal
 from notifications.models import OutboxEmail
 from notifications.services import _render
@@ -99,6 +100,19 @@ def people(hostile: bool = False) -> dict:
         last_error=f"SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable{mark}",
         created_at=at(20, 9),
     )
+    activity = Activity(
+        pk=41,
+        territory=territory,
+        kind=ActivityKind.EXPLORATORY_STAY,
+        title_fr=f"Séjour exploratoire en Haute-Gaspésie{mark}",
+        title_en=f"Exploratory stay in Haute-Gaspésie{mark}",
+        starts_at=at(27, 13),
+        ends_at=at(29, 21),
+        place=f"Hôtel de ville, 10 rue Principale, Sainte-Anne-des-Monts{mark}",
+        online_url="https://rencontre.example.org/sejour",
+        capacity=12,
+    )
+    registration = Registration(pk=51, activity=activity, candidate=candidate, status=RegistrationStatus.REGISTERED)
     return locals()
 
 
@@ -117,7 +131,21 @@ def contexts(hostile: bool = False) -> dict[str, dict]:
         "moved_on": datetime.date(2026, 5, 15),
         "months": 6,
     }
+    activity = {
+        "candidate": candidate,
+        "registration": p["registration"],
+        "activity": p["activity"],
+        "territory": p["territory"],
+        "link": f"{SITE_URL}/activites/41/",
+        "my_file_link": my_file,
+    }
     return {
+        "activity_cancelled_candidate": activity,
+        "activity_changed_candidate": activity,
+        "activity_promoted_candidate": activity,
+        "activity_registered_candidate": activity,
+        "activity_reminder_candidate": activity,
+        "activity_waitlisted_candidate": activity,
         "answers_digest_counsellor": {
             "counsellor": counsellor,
             "referrals": [p["accepted"], p["declined"], p["expired"]],

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Registration
+from activities.services import registration_create
 from candidates.choices import CandidateStatus
 from candidates.cv import validate_cv
 from candidates.models import Candidate, CandidateTarget, Consent
@@ -32,6 +34,7 @@ from notifications.models import OutboxEmail
 from referrals.models import FollowUp, Referral, ReferralStatus
 from referrals.services import follow_up_record, referral_accept, referral_decline, referral_send
 from territories.services import agent_account_ensure
+from tests.activities.factories import ActivityFactory
 from tests.documents import make_pdf
 from tests.factories import PASSWORD, AgentFactory, CandidateFactory, CoordinatorFactory, TerritoryFactory
 
@@ -92,6 +95,8 @@ def walk_one_person(client_factory, counsellor, media_root) -> Candidate:
     )
     territory_proposal_decline(proposal=declined, by=candidate.user)
     territory_propose(candidate=candidate, territory=fourth, by=counsellor, message=f"Pour {FIRST}, {TYPED_PHONE}")
+    # A séjour exploratoire: a seat, its confirmation email (with its .ics) and the agent's list.
+    registration_create(activity=ActivityFactory(territory=second, capacity=1), candidate=candidate)
 
     # Two sessions, on two devices, through the real sign-in.
     for _device in range(2):
@@ -225,6 +230,7 @@ def test_nothing_names_the_person_after_they_leave(leave, client_factory, counse
     leave(candidate, client_factory)
 
     assert scan(media_root) == []
+    assert not Registration.objects.filter(candidate_id=candidate.pk).exists()
     candidate.refresh_from_db()
     assert candidate.anonymized_at is not None
     # Both devices signed out: no session left for the account (the admin's own may remain).

@@ -18,6 +18,7 @@ PROJECT_APPS = (
     "territories",
     "candidates",
     "referrals",
+    "activities",
     "counselling",
     "my_file",
     "stats",

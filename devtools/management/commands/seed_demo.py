@@ -1,11 +1,15 @@
+import datetime
 import random
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from activities.models import ActivityKind, ActivityLanguage
+from activities.services import activity_publish, registration_create
 from candidates.models import Candidate, ProfileKind
 from candidates.services import (
     candidate_declare_mature,
@@ -127,6 +131,10 @@ class Command(BaseCommand):
                 eligibility_fr="18 à 35 ans, emploi à temps plein dans la région.",
                 eligibility_en="Aged 18 to 35, full-time job in the region.",
                 amount="2 000 $",
+                help_kind="grant",
+                age_min=18,
+                age_max=35,
+                url="https://www.example.org/prime-installation",
             )
             regional.regions.set([rimouski.region])
             local = SettlementProgram.objects.create(
@@ -134,8 +142,116 @@ class Command(BaseCommand):
                 name_en="First home help (demo)",
                 operator="Ville de démonstration",
                 amount="500 $",
+                help_kind="grant",
+                profile_kinds=["immigrant"],
             )
+            SettlementProgram.objects.create(
+                name_fr="Crédit d'impôt pour les professionnel·le·s de la santé (démo)",
+                name_en="Tax credit for health professionals (demo)",
+                operator="Gouvernement (démonstration)",
+                help_kind="tax_credit",
+                occupation_keywords="santé, soins infirmiers, infirmier, infirmière",
+            ).regions.set([rimouski.region])
             local.territories.set([rimouski])
+
+    def _activities(self, territories: list[Territory], candidates: list[Candidate]) -> int:
+        """A few upcoming activities, published by their territories' agents: a séjour exploratoire
+        full with a waiting list, an online information session in both languages, a welcome
+        event and a visit."""
+        by_code = {t.code: t for t in territories}
+        chosen = [by_code.get("100"), *territories[:3]]
+        chosen = [t for t in dict.fromkeys(chosen) if t is not None][:4]
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+        def at(days: int, hour: int) -> datetime.datetime:
+            return today + datetime.timedelta(days=days, hours=hour)
+
+        plans = [
+            (
+                ActivityKind.EXPLORATORY_STAY,
+                "Séjour exploratoire : trois jours pour découvrir la région (démo)",
+                "Exploratory stay: three days to discover the region (demo)",
+                at(18, 9),
+                at(20, 17),
+                2,
+                "Hôtel de ville, 1 rue Principale",
+                "",
+                ActivityLanguage.FR,
+                "Gratuit : transport et hébergement payés",
+            ),
+            (
+                ActivityKind.INFO_SESSION,
+                "Séance d'information en ligne : s'installer en région (démo)",
+                "Online information session: moving to the regions (demo)",
+                at(9, 19),
+                at(9, 20),
+                100,
+                "",
+                "https://rencontre.example.org/demo",
+                ActivityLanguage.BILINGUAL,
+                "Gratuit",
+            ),
+            (
+                ActivityKind.WELCOME,
+                "5 à 7 d'accueil des nouveaux arrivants (démo)",
+                "Newcomers' welcome get-together (demo)",
+                at(25, 17),
+                at(25, 19),
+                40,
+                "Café du village, 12 rue du Quai",
+                "",
+                ActivityLanguage.FR,
+                "",
+            ),
+            (
+                ActivityKind.VISIT,
+                "Visite d'entreprises du territoire (démo)",
+                "Visit of the territory's employers (demo)",
+                at(32, 10),
+                at(32, 15),
+                12,
+                "Parc industriel, départ devant la MRC",
+                "",
+                ActivityLanguage.FR,
+                "Dîner offert",
+            ),
+        ]
+        published = []
+        for territory, plan in zip(chosen, plans, strict=False):
+            kind, title_fr, title_en, starts, ends, capacity, place, url, language, cost = plan
+            published.append(
+                activity_publish(
+                    territory=territory,
+                    agent=territory.agents.first(),
+                    fields={
+                        "kind": kind,
+                        "title_fr": title_fr,
+                        "title_en": title_en,
+                        "description_fr": "Rencontrer des employeurs, visiter des logements, la garderie et "
+                        "les services, et des gens de la place (texte de démonstration).",
+                        "description_en": "Meet employers, visit housing, the daycare and services, and local "
+                        "people (demo text).",
+                        "starts_at": starts,
+                        "ends_at": ends,
+                        "place": place,
+                        "online_url": url,
+                        "language": language,
+                        "capacity": capacity,
+                        "registration_deadline": starts - datetime.timedelta(days=3),
+                        "cancellation_deadline": starts - datetime.timedelta(days=2),
+                        "cost_fr": cost,
+                        "age_min": 18,
+                        "age_max": 35,
+                    },
+                )
+            )
+        if published:
+            # The séjour: two seats taken, a third person on the waiting list; Amina registered.
+            for candidate in (candidates[1], candidates[2], candidates[3]):
+                registration_create(activity=published[0], candidate=candidate)
+        if len(published) > 1:
+            registration_create(activity=published[1], candidate=candidates[0])
+        return len(published)
 
     @transaction.atomic
     def _seed(self) -> None:
@@ -227,9 +343,11 @@ class Command(BaseCommand):
             by=counsellors[0],
             message="Beaucoup de postes dans votre domaine ici, et un séjour exploratoire en mars.",
         )
+        activities = self._activities(territories, candidates)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data: 1 coordinator, 2 counsellors, {len(territories)} agents, {len(candidates)} candidates, "
+                f"Demo data: {activities} activities (one full, with a waiting list), 1 coordinator, "
+                f"2 counsellors, {len(territories)} agents, {len(candidates)} candidates, "
                 "8 referrals, 2 of them passed on to a second territory, 1 territory proposal waiting for the "
                 "person's answer (their emails go out through the worker)."
             )
