@@ -5,6 +5,7 @@ from candidates.models import ProfileKind
 from territories.models import Region, Territory
 
 from .models import Activity, ActivityKind, ActivityLanguage
+from .services import ACTIVITY_FIELDS
 from .validation import activity_errors
 
 
@@ -51,27 +52,7 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = (
-            "territory",
-            "kind",
-            "title_fr",
-            "title_en",
-            "description_fr",
-            "description_en",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "language",
-            "capacity",
-            "registration_deadline",
-            "cancellation_deadline",
-            "cost_fr",
-            "cost_en",
-            "age_min",
-            "age_max",
-            "profile_kinds",
-        )
+        fields = ("territory", *ACTIVITY_FIELDS)
         widgets = {
             "starts_at": LocalDateTimeInput(),
             "ends_at": LocalDateTimeInput(),
