@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a plan whose cost estimate is high, which the statistics' and the
+    # queue's aggregates reach: compiling cost 10-300 ms for queries that run in a few ms
+    # (docs/benchmarks.md). Off for the platform's connections unless POSTGRES_JIT=true.
+    if not env.bool("POSTGRES_JIT", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
