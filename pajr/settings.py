@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from .csp import CONTENT_SECURITY_POLICY
+from .logging_config import logging_config
+from .s3 import private_s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -254,40 +257,6 @@ STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"
 MEDIA_ROOT = VAR_DIR / "private"  # never served by URL: files leave through permission-checked views
 
 
-def private_s3_storage(
-    *, bucket: str, endpoint_url: str = "", region: str = "", access_key: str = "", secret_key: str = "",
-    prefix: str = "private", addressing_style: str = "",
-) -> dict:  # fmt: skip
-    """STORAGES["private"] on an S3-compatible bucket (the tests build theirs with this too)."""
-    from botocore.config import Config
-
-    return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": bucket,
-            "location": prefix,
-            "endpoint_url": endpoint_url or None,
-            "region_name": region or None,
-            "access_key": access_key or None,
-            "secret_key": secret_key or None,
-            "default_acl": None,  # no ACL sent: objects stay as private as the bucket
-            "querystring_auth": True,  # any URL the backend makes is signed…
-            "querystring_expire": 60,  # …and short-lived
-            "file_overwrite": False,
-            "object_parameters": {"ContentDisposition": "attachment"},
-            # Bounded waits, so that a bucket that does not answer fails a request (and /sante/)
-            # quickly. A client_config replaces the backend's own: hence the style and signature.
-            "client_config": Config(
-                s3={"addressing_style": addressing_style or ("path" if endpoint_url else "auto")},
-                signature_version="s3v4",
-                connect_timeout=5,
-                read_timeout=30,
-                retries={"max_attempts": 3, "mode": "standard"},
-            ),
-        },
-    }
-
-
 if STORAGE_S3_BUCKET := env.str("STORAGE_S3_BUCKET", default=""):
     STORAGES["private"] = private_s3_storage(
         bucket=STORAGE_S3_BUCKET,
@@ -494,18 +463,7 @@ PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)
 AGENT_INTAKES_PER_DAY = env.int("AGENT_INTAKES_PER_DAY", default=10)
 
 # --- Security ---------------------------------------------------------------------------------
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],  # Bootstrap draws checkboxes and selects with data: SVGs
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "object-src": [CSP.NONE],
-}
+SECURE_CSP = CONTENT_SECURITY_POLICY  # pajr.csp: nothing inline, nothing from elsewhere
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -526,34 +484,7 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # lines on a laptop. Each record carries the request's id (X-Request-ID, also in the response)
 # and the signed-in user's id, never an email, a name or a link token (common.logs, redaction).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {
-            "()": "common.logs.PlainFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-        },
-        "json": {
-            "()": "common.logs.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "filters": {
-        "request_context": {"()": "common.logs.RequestContext"},
-        "redact_link_tokens": {"()": "common.redaction.RedactLinkTokens"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_context", "redact_link_tokens"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
-}
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
 
 # Error reports go to Sentry (or a compatible service) only when SENTRY_DSN is set; no personal
 # data: send_default_pii off, no frame locals, and common.sentry.scrub on every event.

@@ -125,7 +125,7 @@ def s3_bucket(settings, tmp_path) -> Iterator[S3Bucket]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from pajr.settings import private_s3_storage
+    from pajr.s3 import private_s3_storage
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
