@@ -81,7 +81,11 @@ def test_once_accepted_the_contact_details_too():
 @pytest.mark.parametrize("status", [ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN])
 def test_after_a_decline_an_expiry_or_a_withdrawal_nothing_of_the_person(status):
     agent = agent_with_account()
-    referral = referral_for(agent, status=status, message="Message privé du conseiller.")
+    # Names no staff member's name contains (a random "Marc" was found in a counsellor's "Marcel").
+    person = CandidateFactory(
+        first_name="Zéphyrine", last_name="Quintal-Okafor", target_territory=agent.territories.first()
+    )
+    referral = referral_for(agent, status=status, message="Message privé du conseiller.", candidate=person)
     with_cv(referral.candidate)
 
     seen = pages(agent, referral)
