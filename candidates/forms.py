@@ -234,10 +234,12 @@ class ProjectForm(forms.ModelForm):
 
     TARGET_FIELDS = ("target_1", "target_2", "target_3")
 
-    def __init__(self, data=None, files=None, *, candidate: Candidate):
-        targets = [target.territory_id for target in candidate.targets.order_by("rank")]
-        initial = dict(zip(self.TARGET_FIELDS, targets, strict=False))
-        super().__init__(data, files, instance=candidate, initial=initial)
+    def __init__(self, data=None, files=None, *, candidate: Candidate, answers: dict | None = None):
+        """`answers`: the page's unsaved answers to show again (a territory suggestion added)."""
+        if answers is None:
+            targets = [target.territory_id for target in candidate.targets.order_by("rank")]
+            answers = dict(zip(self.TARGET_FIELDS, targets, strict=False))
+        super().__init__(data, files, instance=candidate, initial=answers)
         for name in ("timeline", "housing_need"):
             _choose_label(self.fields[name])
         _required(self, "timeline", "housing_need")

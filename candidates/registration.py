@@ -28,6 +28,8 @@ from .services import (
     candidate_submit,
     registration_problems,
 )
+from .step_suggestions import asks_for_suggestions, project_form_with_suggestions
+from .suggestions import suggest_territories
 
 STEP_FORMS = {2: BackgroundForm, 3: WorkForm, 4: ProjectForm, 5: ConsentsForm}
 TOTAL_STEPS = 5
@@ -73,7 +75,11 @@ def registration_step(request: HttpRequest, step: int) -> HttpResponse:
     form_class = STEP_FORMS[step]
     from_review = request.POST.get("retour", request.GET.get("retour")) == FROM_REVIEW
     answers_kept = False
-    if request.method == "POST":
+    suggestions = None
+    if step == 4 and asks_for_suggestions(request):
+        form, profile = project_form_with_suggestions(request, candidate)
+        suggestions = {"ranked": suggest_territories(profile), "missing": profile.missing()}
+    elif request.method == "POST":
         form = form_class(request.POST, request.FILES, candidate=candidate)
         if "cv" in getattr(request, "oversized_uploads", ()):  # dropped as it streamed in (common.uploads)
             form.full_clean()
@@ -100,6 +106,7 @@ def registration_step(request: HttpRequest, step: int) -> HttpResponse:
             "from_review": from_review,
             "answers_kept": answers_kept,
             "submitted": candidate.status != CandidateStatus.DRAFT,
+            "suggestions": suggestions,
         },
     )
 

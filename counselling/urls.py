@@ -27,6 +27,7 @@ urlpatterns = [
     path("conseil/candidats/<int:pk>/fusionner/<int:other_pk>/", merge.merge_confirm, name="merge_confirm"),
     path("conseil/candidats/<int:pk>/orienter/", referrals.referral_send_view, name="referral_send"),
     path("conseil/candidats/<int:pk>/proposer/", proposals.proposal_send, name="proposal_send"),
+    path("conseil/candidats/<int:pk>/suggestions/", proposals.suggestions, name="suggestions"),
     path("conseil/propositions/<int:pk>/retirer/", proposals.proposal_withdraw, name="proposal_withdraw"),
     path("conseil/orientations/<int:pk>/retirer/", referrals.referral_withdraw_view, name="referral_withdraw"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -20,7 +21,9 @@ from candidates.files import cv_response
 from candidates.models import AccessKind, Candidate, Consent, TerritoryProposal
 from candidates.registration import registration_url
 from candidates.services import (
+    CandidateError,
     ProposalError,
+    candidate_add_target,
     candidate_delete,
     candidate_set_consents,
     candidate_update_identity,
@@ -28,9 +31,11 @@ from candidates.services import (
     territory_proposal_accept,
     territory_proposal_decline,
 )
+from candidates.suggestions import Profile, suggest_territories
 from common.exports import download
 from common.phones import phone_display
 from referrals.selectors import cv_reader
+from territories.models import Territory
 
 from .exports import candidate_export_zip
 from .forms import AccountDeleteForm, ConsentsForm, IdentityForm
@@ -88,6 +93,43 @@ def proposals(request: HttpRequest) -> HttpResponse:
     pending = [row for row in rows if row.status == TerritoryProposal.Status.PENDING]
     answered = [row for row in rows if row.status != TerritoryProposal.Status.PENDING]
     return render(request, "my_file/proposals.html", {"candidate": candidate, "pending": pending, "answered": answered})
+
+
+@login_required
+@require_GET
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """ "Suggérez-moi des territoires": off until the person asks (Law 25, s. 8.1), then the five
+    territories that best fit their saved answers, with the reasons. Nothing is stored."""
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    context = {"candidate": candidate, "chosen": {target.territory_id for target in candidate.targets.all()}}
+    if request.GET.get("voir"):
+        profile = Profile.of(candidate)
+        context["suggestions"] = {"ranked": suggest_territories(profile), "missing": profile.missing()}
+    return render(request, "my_file/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def suggestion_add(request: HttpRequest) -> HttpResponse:
+    """Keep one suggested territory: it joins the person's list (candidate_add_target)."""
+    candidate = _own_candidate(request)
+    if candidate is None:
+        return _no_file(request)
+    value = request.POST.get("territory", "")
+    territory = get_object_or_404(Territory, pk=int(value) if value.isdigit() else 0)
+    try:
+        rank = candidate_add_target(candidate=candidate, territory=territory, by=request.user)
+    except CandidateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(territory)s ajouté à vos territoires visés (choix n° %(rank)s).")
+            % {"territory": territory.name, "rank": rank},
+        )
+    return redirect(reverse("my_file:suggestions") + "?voir=1#suggestions")
 
 
 @login_required

@@ -233,6 +233,36 @@ def candidate_set_targets(*, candidate: Candidate, territories: Sequence[Territo
     getattr(candidate, "_prefetched_objects_cache", {}).pop("targets", None)
 
 
+def candidate_add_target(*, candidate: Candidate, territory: Territory, by: User) -> int:
+    """Add one territory at the end of the person's list (a territory suggestion they chose to
+    keep). Refused, with nothing changed, when the territory is closed, already on the list, or the
+    list is full (three). Returns the rank it got."""
+    if not territory.is_active:
+        raise CandidateError(_("Ce territoire n'accueille plus de nouveaux dossiers."))
+    with transaction.atomic():
+        candidate = lock_candidate(candidate.pk)
+        ranks = dict(CandidateTarget.objects.filter(candidate=candidate).values_list("territory_id", "rank"))
+        if territory.pk in ranks:
+            raise CandidateError(
+                _("%(territory)s est déjà dans vos territoires visés.") % {"territory": territory.name}
+            )
+        if len(ranks) >= MAX_TARGETS:
+            raise CandidateError(
+                _(
+                    "Vous avez déjà trois territoires : retirez-en un dans « Mon projet d'installation » "
+                    "pour ajouter %(territory)s."
+                )
+                % {"territory": territory.name}
+            )
+        rank = max(ranks.values(), default=0) + 1
+        CandidateTarget.objects.create(candidate=candidate, territory=territory, rank=rank)
+        if candidate.targets_undecided:
+            candidate.targets_undecided = False
+            candidate.save(update_fields=["targets_undecided", "updated_at"])
+    logger.info("candidate_add_target candidate=%s territory=%s rank=%s by=%s", candidate.pk, territory.pk, rank, by.pk)
+    return rank
+
+
 def registration_problems(candidate: Candidate) -> list[tuple[int, str]]:
     """What must still be completed before the file can be sent: (step, what to do), in the order
     of the steps. Reads `targets` and `consents` through their prefetch when there is one."""
