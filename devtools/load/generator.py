@@ -51,6 +51,9 @@ class Sample:
         return bool(self.error)
 
 
+SHED_STATUS = 503
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     """The nearest-rank percentile of values sorted ascending."""
     if not sorted_values:
@@ -68,6 +71,7 @@ def latency_summary(samples: list[Sample]) -> dict:
         "p95_ms": round(percentile(ms, 0.95), 1),
         "p99_ms": round(percentile(ms, 0.99), 1),
         "mean_ms": round(statistics.fmean(ms), 1) if ms else 0.0,
+        "max_ms": round(ms[-1], 1) if ms else 0.0,
     }
 
 
@@ -99,6 +103,9 @@ class RunResult:
             "achieved_rate": round(self.achieved_rate, 1),
             "seconds": self.seconds,
             "overall": latency_summary(self.samples),
+            # Answered as asked, and turned away by the server's load shedding (503, pajr.gunicorn_worker).
+            "served": latency_summary([s for s in self.samples if not s.failed]),
+            "shed": latency_summary([s for s in self.samples if s.status == SHED_STATUS]),
             "endpoints": {name: latency_summary(s) for name, s in sorted(by_endpoint.items())},
             "errors": {"total": sum(errors.values()) + self.unsent, "unsent": self.unsent, **errors},
             "generator_cpu_s": round(self.cpu_seconds, 2),

@@ -116,7 +116,8 @@ class Command(BaseCommand):
                 senders=o["senders"],
             )
         self.stdout.write(
-            f"{'offered':>8}{'achieved':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'gen CPU':>9}"
+            f"{'offered':>8}{'achieved':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
+            f"{'shed 503':>9}{'shed p95':>9}{'served p95':>11}{'gen CPU':>9}"
         )
         for rate in rates:
             result = run_open_loop(
@@ -133,7 +134,9 @@ class Command(BaseCommand):
             overall = summary["overall"]
             self.stdout.write(
                 f"{rate:>8.0f}{summary['achieved_rate']:>10.1f}{overall['p50_ms']:>9.0f}{overall['p95_ms']:>9.0f}"
-                f"{overall['p99_ms']:>9.0f}{summary['errors']['total']:>8}{summary['generator_cpu_share']:>9.0%}"
+                f"{overall['p99_ms']:>9.0f}{overall['max_ms']:>9.0f}{summary['errors']['total']:>8}"
+                f"{summary['shed']['requests']:>9}{summary['shed']['p95_ms']:>9.0f}{summary['served']['p95_ms']:>11.0f}"
+                f"{summary['generator_cpu_share']:>9.0%}"
                 f"  {summary['saturated']}"
             )
             if summary["saturated"]:
