@@ -10,6 +10,8 @@ from candidates.choices import CandidateStatus, DiplomaRecognition, LanguageLeve
 from candidates.models import Candidate
 from territories.models import Region, Territory
 
+from .filter_options import filter_options, options_html
+
 # (value, label, youngest age, oldest age): ages in whole years, turned into date_of_birth ranges.
 AGE_BANDS = (
     ("18-24", _("18 à 24 ans"), 18, 24),
@@ -103,15 +105,13 @@ class QueueFilter(django_filters.FilterSet):
         return self._form
 
     def attach_select_options(self) -> None:
-        """Give each select of the form `select_options`: (value, label, selected) as strings, for
-        the template, which would otherwise spend milliseconds comparing ~250 options in filters."""
-        for name, field in self.form.fields.items():
-            if hasattr(field, "choices"):
-                bound = self.form[name]  # the form caches its bound fields: the template gets this one
-                selected = str(bound.value() or "")
-                bound.select_options = [
-                    (str(value), str(label), str(value) == selected) for value, label in field.choices
-                ]
+        """Give each select of the form `options_html`, its <option> elements with the URL's value
+        selected, from the choices the cache keeps per language (counselling.filter_options): the
+        template would otherwise spend milliseconds on ~130 options, and three queries read them."""
+        options = filter_options(self.form)
+        for name, choices in options.items():
+            bound = self.form[name]  # the form caches its bound fields: the template gets this one
+            bound.options_html = options_html(choices, str(bound.value() or ""))
 
     def active_count(self) -> int:
         """How many filters the URL sets (an unticked box sets none), for the folded form's summary."""
@@ -119,18 +119,14 @@ class QueueFilter(django_filters.FilterSet):
             return 0
         return sum(1 for name in self.form.fields if self.form[name].data not in (None, "", False))
 
-    def counsellor_choices(self) -> list:
-        """The active counsellors and coordinators, read once per request (the filter and the
-        queue's bulk assignment share them)."""
-        if not hasattr(self, "_counsellors"):
-            self._counsellors = list(self.filters["conseiller"].queryset)
-        return self._counsellors
+    def counsellor_choices(self) -> list[tuple[str, str]]:
+        """The active counsellors and coordinators as (id, name), for the queue's bulk assignment:
+        the filter's own choices, from the cache."""
+        return [(value, label) for value, label in filter_options(self.form)["conseiller"] if value]
 
     def _counsellor_field_choices(self) -> list[tuple]:
         field = self.form.fields["conseiller"]
-        return [("", field.empty_label)] + [
-            (user.pk, field.label_from_instance(user)) for user in self.counsellor_choices()
-        ]
+        return [("", field.empty_label)] + [(user.pk, field.label_from_instance(user)) for user in field.queryset]
 
     # A list narrowed by these is not counted (QueuePage.get(count=False)): counting it costs more
     # than the rest of the page at 100,000 files. A trigram search is planned as a sequential scan

@@ -22,6 +22,7 @@ from common.http import int_or_none, page_number, safe_next
 
 from ..filters import QueueFilter
 from ..forms import CloseForm, PutOnHoldForm
+from ..rows import queue_rows
 from ..selectors import (
     QUEUE_PAGE_SIZE,
     WAITING_LIMIT_BUSINESS_DAYS,
@@ -58,14 +59,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     if tab == QueueTab.TO_TRIAGE:
         page.object_list = with_possible_duplicates(page.object_list)
     cutoff_date = business_days_ago(WAITING_LIMIT_BUSINESS_DAYS, timezone.localdate(now))
+    cutoff = timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min))
     context = {
         "page": page,
+        "rows": queue_rows(page.object_list, now=now, cutoff=cutoff),
         "filterset": filterset,
         "tab": tab,
         "tabs": dict(QueueTab.choices),
         "sort": sort,
         "sort_headers": queue_sort_headers(sort),
-        "waiting_cutoff": timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min)),
         "waiting_limit": WAITING_LIMIT_BUSINESS_DAYS,
         "answers_since": since,
         "back_query": urlencode({"next": request.get_full_path()}),
