@@ -31,7 +31,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("format", None)
-    tables = all_tables(**filters)
+    tables = all_tables(refresh=refresh, **filters)
     return render(
         request,
         "stats/statistics.html",

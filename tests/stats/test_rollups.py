@@ -103,3 +103,42 @@ def test_rollups_hold_no_personal_data():
     for model in (CohortCount, ReferralFact):
         names = {field.name for field in model._meta.get_fields()}
         assert not names & {"first_name", "last_name", "email", "phone", "candidate", "user"}
+
+
+def test_the_page_keeps_the_rollup_tables_until_the_next_rebuild(client, french_after, django_assert_max_num_queries):
+    territory = TerritoryFactory()
+    first = CandidateFactory(target_territory=territory, profile_kind=ProfileKind.IMMIGRANT)
+    Candidate.objects.filter(pk=first.pk).update(submitted_at=timezone.now())
+    client.force_login(CounsellorFactory())
+    url = reverse("stats:statistics")
+    statistics_refresh_task()  # rebuilds, then computes the unfiltered tables into the cache
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as kept:
+        page = client.get(url).text
+    assert not [q for q in kept.captured_queries if "stats_cohortcount" in q["sql"] or "stats_referralfact" in q["sql"]]
+    second = CandidateFactory(target_territory=territory, profile_kind=ProfileKind.IMMIGRANT)
+    Candidate.objects.filter(pk=second.pk).update(submitted_at=timezone.now())
+    assert client.get(url).text.count(">1<") == page.count(">1<")  # as of the last rebuild
+    rollups.statistics_refresh()  # a new rebuild: a new key, the new figures
+    with CaptureQueriesContext(connection) as rebuilt:
+        client.get(url)
+    assert [q for q in rebuilt.captured_queries if "stats_cohortcount" in q["sql"]]
+    assert selectors.all_tables(refresh=rollups.last_refresh(), **NO_FILTERS)[1].rows[0][1] == 2
+
+
+def test_kept_tables_depend_on_the_filters_and_the_language(seeded, french_after):
+    refresh = rollups.last_refresh()
+    region = Region.objects.order_by("code")[2]
+    every = selectors.all_tables(refresh=refresh, **NO_FILTERS)
+    one_region = selectors.all_tables(refresh=refresh, **{**NO_FILTERS, "region": region})
+    assert every[1].rows != one_region[1].rows
+    assert selectors.all_tables(refresh=refresh, **{**NO_FILTERS, "region": region})[1].rows == one_region[1].rows
+    assert one_region[1].rows == selectors.funnel(**{**NO_FILTERS, "region": region}).rows
+    Region.objects.filter(pk__in=ReferralFact.objects.values("region")).update(name_en="Somewhere in English")
+    with translation.override("en"):
+        english = selectors.all_tables(refresh=refresh, **NO_FILTERS)
+    assert any("Somewhere in English" in row[0] for row in english[2].rows)
+    assert not any("Somewhere in English" in row[0] for row in every[2].rows)
