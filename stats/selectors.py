@@ -8,18 +8,16 @@ Filters (all optional): `date_from`/`date_to` (inclusive days), `region` (a Regi
 import datetime
 import statistics
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import get_language
 
 from referrals.models import AWAITING_ANSWER, ReferralStatus
 from territories.models import Region
 
 from .activities import activities_by_region
 from .direct import EpochSeconds, Median, settlement_and_retention
-from .models import CohortCount, ReferralFact, Refresh
+from .models import CohortCount, ReferralFact
 from .tables import (
     Table,
     acceptance_regions_table,
@@ -137,34 +135,8 @@ def decline_reasons(**filters) -> Table:
 NO_FILTERS = {"date_from": None, "date_to": None, "region": None, "profile_kind": ""}
 
 
-def all_tables(*, refresh: Refresh | None = None, **filters) -> list[Table]:
-    """Every table. With `refresh` (the rollups' last rebuild), the tables read from the rollups
-    are kept in the cache under that rebuild's time, the filters and the language: the rollups
-    change only when rebuilt, so a kept table is exactly what the rollups would give again, and
-    the next rebuild's time makes a new key. The live tables are always read."""
-    if refresh is None or refresh.refreshed_at is None:
-        return [function(**filters) for function in TABLES.values()]
-    keys = {name: _cache_key(name, refresh, filters) for name in ROLLUP_TABLES}
-    kept = cache.get_many(list(keys.values()))
-    tables, new = [], {}
-    for name, function in TABLES.items():
-        table = kept.get(keys[name]) if name in keys else None
-        if table is None:
-            table = function(**filters)
-            if name in keys:
-                new[keys[name]] = table
-        tables.append(table)
-    if new:
-        cache.set_many(new, timeout=CACHE_SECONDS)
-    return tables
-
-
-def _cache_key(name: str, refresh: Refresh, filters: dict) -> str:
-    region = filters["region"].pk if filters.get("region") is not None else ""
-    return (
-        f"stats:{name}:{refresh.refreshed_at.timestamp()}:{get_language()}:"
-        f"{filters.get('date_from') or ''}:{filters.get('date_to') or ''}:{region}:{filters.get('profile_kind') or ''}"
-    )
+def all_tables(**filters) -> list[Table]:
+    return [function(**filters) for function in TABLES.values()]
 
 
 TABLES = {
@@ -180,4 +152,3 @@ TABLES = {
 }
 # The tables computed from the rollups alone (kept in the cache until the next rebuild).
 ROLLUP_TABLES = ("registrations", "funnel", "acceptance_regions", "acceptance_territories", "declines")
-CACHE_SECONDS = 3600

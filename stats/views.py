@@ -10,7 +10,8 @@ from common.exports import csv_response, xlsx_response
 
 from .forms import StatsFilterForm, filters_from
 from .rollups import ensure_fresh
-from .selectors import TABLES, all_tables
+from .sections import statistics_sections
+from .selectors import TABLES
 from .tables import Table
 
 
@@ -31,14 +32,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("format", None)
-    tables = all_tables(refresh=refresh, **filters)
+    sections = statistics_sections(refresh=refresh, filters=filters, query=query.urlencode())
     return render(
         request,
         "stats/statistics.html",
         {
             "form": form,
-            "tables": tables,
-            "query": query.urlencode(),
+            "sections": sections,
             "refresh": refresh,
             "refresh_minutes": max(1, settings.STATS_REFRESH_SECONDS // 60),
         },

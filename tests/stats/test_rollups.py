@@ -3,15 +3,18 @@ computes the same figures from the live tables. Every figure must agree, filters
 
 import datetime
 import math
+import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from candidates.models import Candidate, ProfileKind
 from devtools.bench.seeding import bench_seed
-from stats import direct, rollups, selectors
+from stats import direct, rollups, sections, selectors
 from stats.models import CohortCount, ReferralFact
 from stats.tasks import statistics_refresh_task
 from territories.models import Region
@@ -105,40 +108,47 @@ def test_rollups_hold_no_personal_data():
         assert not names & {"first_name", "last_name", "email", "phone", "candidate", "user"}
 
 
-def test_the_page_keeps_the_rollup_tables_until_the_next_rebuild(client, french_after, django_assert_max_num_queries):
+def test_the_page_keeps_the_rollup_sections_until_the_next_rebuild(client, french_after):
     territory = TerritoryFactory()
     first = CandidateFactory(target_territory=territory, profile_kind=ProfileKind.IMMIGRANT)
     Candidate.objects.filter(pk=first.pk).update(submitted_at=timezone.now())
     client.force_login(CounsellorFactory())
     url = reverse("stats:statistics")
-    statistics_refresh_task()  # rebuilds, then computes the unfiltered tables into the cache
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    statistics_refresh_task()  # rebuilds, then renders the unfiltered sections into the cache
 
     with CaptureQueriesContext(connection) as kept:
         page = client.get(url).text
     assert not [q for q in kept.captured_queries if "stats_cohortcount" in q["sql"] or "stats_referralfact" in q["sql"]]
+    assert 'id="tableau-funnel"' in page and 'id="titre-retention"' in page
     second = CandidateFactory(target_territory=territory, profile_kind=ProfileKind.IMMIGRANT)
     Candidate.objects.filter(pk=second.pk).update(submitted_at=timezone.now())
-    assert client.get(url).text.count(">1<") == page.count(">1<")  # as of the last rebuild
-    rollups.statistics_refresh()  # a new rebuild: a new key, the new figures
+    assert funnel_of(client.get(url).text) == funnel_of(page)  # as of the last rebuild, as the page says
+    rollups.statistics_refresh()  # a new rebuild: new keys, the new figures
     with CaptureQueriesContext(connection) as rebuilt:
-        client.get(url)
+        again = client.get(url).text
     assert [q for q in rebuilt.captured_queries if "stats_cohortcount" in q["sql"]]
-    assert selectors.all_tables(refresh=rollups.last_refresh(), **NO_FILTERS)[1].rows[0][1] == 2
+    assert funnel_of(again) != funnel_of(page)
 
 
-def test_kept_tables_depend_on_the_filters_and_the_language(seeded, french_after):
+def funnel_of(page: str) -> str:
+    return re.search(r'<section[^>]*aria-labelledby="titre-funnel".*?</section>', page, re.S)[0]
+
+
+def funnel_section(sections) -> str:
+    return next(section for section in sections if 'id="tableau-funnel"' in section)
+
+
+def test_kept_sections_depend_on_the_filters_the_query_and_the_language(seeded, french_after):
     refresh = rollups.last_refresh()
     region = Region.objects.order_by("code")[2]
-    every = selectors.all_tables(refresh=refresh, **NO_FILTERS)
-    one_region = selectors.all_tables(refresh=refresh, **{**NO_FILTERS, "region": region})
-    assert every[1].rows != one_region[1].rows
-    assert selectors.all_tables(refresh=refresh, **{**NO_FILTERS, "region": region})[1].rows == one_region[1].rows
-    assert one_region[1].rows == selectors.funnel(**{**NO_FILTERS, "region": region}).rows
+    one = {**NO_FILTERS, "region": region}
+    every = sections.statistics_sections(refresh=refresh, filters=NO_FILTERS, query="")
+    narrowed = sections.statistics_sections(refresh=refresh, filters=one, query=f"region={region.pk}")
+    assert funnel_section(every) != funnel_section(narrowed)
+    assert sections.statistics_sections(refresh=refresh, filters=one, query=f"region={region.pk}") == narrowed
+    assert f"region={region.pk}&amp;export=funnel" in funnel_section(narrowed)
     Region.objects.filter(pk__in=ReferralFact.objects.values("region")).update(name_en="Somewhere in English")
     with translation.override("en"):
-        english = selectors.all_tables(refresh=refresh, **NO_FILTERS)
-    assert any("Somewhere in English" in row[0] for row in english[2].rows)
-    assert not any("Somewhere in English" in row[0] for row in every[2].rows)
+        english = sections.statistics_sections(refresh=refresh, filters=NO_FILTERS, query="")
+    assert "Somewhere in English" in "".join(english) and "Somewhere in English" not in "".join(every)
+    assert "Funnel" in "".join(english) or "funnel" in "".join(english)
