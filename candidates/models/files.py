@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,13 +148,25 @@ class CandidateQuerySet(models.QuerySet):
         emails = {candidate.email.upper() for candidate in candidates if candidate.email}
         if emails:
             by_email = models.lookups.In(Upper("email"), sorted(emails))
-        for candidate in candidates:
-            if candidate.date_of_birth:
-                by_name |= models.Q(
-                    date_of_birth=candidate.date_of_birth,
-                    last_name__iexact=candidate.last_name,
-                    first_name__iexact=candidate.first_name,
+        people = sorted(
+            {
+                (candidate.date_of_birth, candidate.last_name, candidate.first_name)
+                for candidate in candidates
+                if candidate.date_of_birth
+            }
+        )
+        if people:
+            # One row-value IN rather than an OR of 50 Q objects (whose compilation cost ~5 ms a
+            # page); the date of birth's index serves it. The database's UPPER on both sides:
+            # case-insensitive as iexact was. The SQL is fixed; the values are parameters.
+            rows = ", ".join(["(%s, UPPER(%s), UPPER(%s))"] * len(people))
+            by_name = models.Q(
+                RawSQL(  # noqa: S611
+                    f'("date_of_birth", UPPER("last_name"), UPPER("first_name")) IN ({rows})',
+                    [value for person in people for value in person],
+                    output_field=models.BooleanField(),
                 )
+            )
         phones = {phone for candidate in candidates if (phone := stored_phone(candidate))}
         if phones:
             # As stored: Value() keeps PhoneNumberField from parsing and validating each one again.
