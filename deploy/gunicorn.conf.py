@@ -22,7 +22,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads overlap the waits on PostgreSQL and Redis; each thread holds its own database
 # connection: a host opens workers × threads connections (CONN_MAX_AGE keeps them open).
 # gthread, with load shedding: past saturation, a request that waited more than
-# GUNICORN_SHED_AFTER_MS (500) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
+# GUNICORN_SHED_AFTER_MS (300) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
 worker_class = "pajr.gunicorn_worker.SheddingThreadWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cpus() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
