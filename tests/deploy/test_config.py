@@ -68,7 +68,8 @@ def test_gunicorn_logs_no_query_string_no_referrer_and_redacts_link_tokens(monke
 
     assert config.logger_class.__name__ == "RedactingLogger"
     assert config.workers == 3
-    assert config.worker_class_str == "gthread"
+    assert config.worker_class_str == "pajr.gunicorn_worker.SheddingThreadWorker"  # gthread, shedding load
+    assert config.worker_class.__mro__[1].__name__ == "ThreadWorker"
     fields = set(re.findall(r"%\((\w+)\)s", config.access_log_format))
     assert "U" in fields
     assert not fields & {"r", "q", "f"}  # request line with its query, the query, the referrer
