@@ -22,12 +22,13 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads overlap the waits on PostgreSQL and Redis; each thread holds its own database
 # connection: a host opens workers × threads connections (CONN_MAX_AGE keeps them open).
 # gthread, with load shedding: past saturation, a request that waited more than
-# GUNICORN_SHED_AFTER_MS (300) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
+# GUNICORN_SHED_AFTER_MS (250) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
 worker_class = "pajr.gunicorn_worker.SheddingThreadWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cpus() + 1))
-# Two threads: the pages are mostly Python, so on 2 cores more threads only stretch each request
-# (make load at twice the sustainable rate: served p95 631 ms with 2 threads, 887–1,043 with 4).
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+# Four threads overlap the waits on PostgreSQL and Redis (make load, 100,000 files: 50 req/s at
+# p95 184–192 ms with 4 threads, 327 ms with 2; at twice that rate, with load shedding, the served
+# p95 is 887 ms with 4 threads and 631 ms with 2).
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # A request that takes longer than this is a bug: the worker is killed and restarted. Uploads do
 # not count: nginx buffers the whole body before it passes the request on.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

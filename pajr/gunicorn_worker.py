@@ -4,7 +4,7 @@ thread is answered at once with the platform's 503 page (and `Retry-After`) inst
 gunicorn's gthread worker queues every connection with a request to read for its pool of threads;
 past saturation that queue grows, and every request waits longer than the one before until clients
 time out (the load test saw 15–30 s). This worker notes when each connection was queued; when a
-thread takes it after more than SHED_AFTER_MS (GUNICORN_SHED_AFTER_MS, 300 by default; 0 turns
+thread takes it after more than SHED_AFTER_MS (GUNICORN_SHED_AFTER_MS, 250 by default; 0 turns
 shedding off), the request gets a page rendered once per worker and language, which costs well
 under a millisecond, so the queue drains and the requests that are run keep a short wait. The
 health probe (/sante/) is never shed. Nothing in the shed request is read but its language."""
@@ -15,7 +15,7 @@ import time
 
 from gunicorn.workers.gthread import ThreadWorker
 
-SHED_AFTER_MS = int(os.environ.get("GUNICORN_SHED_AFTER_MS", "300"))
+SHED_AFTER_MS = int(os.environ.get("GUNICORN_SHED_AFTER_MS", "250"))
 RETRY_AFTER_SECONDS = int(os.environ.get("GUNICORN_SHED_RETRY_AFTER", "5"))
 NEVER_SHED = ("/sante/",)
 
