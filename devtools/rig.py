@@ -125,7 +125,7 @@ class SMTPCollector:
 
     A test can make it misbehave: it answers "451 try again later" to the next `refuse` messages;
     while `hold` is set, DATA gets no answer (the client waits, as on a slow server), and held
-    messages are never accepted."""
+    messages are never accepted; `on_accept` runs after a message is kept, before its "250"."""
 
     def __init__(self, refuse: int = 0) -> None:
         self._received: list[ReceivedEmail] = []
@@ -135,6 +135,9 @@ class SMTPCollector:
         self.refused = 0
         self.hold = False
         self.holding = False  # set when a message has been held
+        # Called once a message is stored, before the "250" answer (a test kills the sender there:
+        # the server has the message, the sender never records it).
+        self.on_accept: Callable[[], None] | None = None
         self.host = ""
         self.port = 0
 
@@ -160,6 +163,8 @@ class SMTPCollector:
             self._received.append(ReceivedEmail(tuple(envelope.rcpt_tos), envelope.original_content, arrived))
             self.arrived_at[str(message_id or "").strip()] = arrived
             self._changed.notify_all()
+        if self.on_accept is not None:
+            self.on_accept()
         return "250 Message accepted for delivery"
 
     @property

@@ -21,10 +21,6 @@ from .models import RENDERED, OutboxEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
-# A row due for longer than this and still pending was never picked up (the broker was down
-# when its transaction committed, or the task's message was lost): the periodic task sends it.
-REQUEUE_AFTER = timedelta(minutes=1)
-
 
 def _render(*, template: str, language: str, context: dict) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
@@ -91,13 +87,19 @@ def outbox_enqueue(
 
 
 def outbox_requeue_overdue() -> int:
-    """Publish again the rows due for more than REQUEUE_AFTER that nobody sent. Safe to run twice
-    at once: it only publishes, and delivery sends a row once."""
-    pks = list(
-        OutboxEmail.objects.due(now=timezone.now() - REQUEUE_AFTER)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:1000]
-    )
+    """Publish again the rows due for more than OUTBOX_REQUEUE_AFTER_SECONDS (8) that nobody
+    sent: the broker was down when their transaction committed, their message was lost with
+    Redis, their worker died mid-send (its unacknowledged message would come back only after the
+    broker's visibility timeout, an hour), or the database failed the worker's commit. Beat runs
+    this every OUTBOX_REQUEUE_SECONDS (5): such a row goes out within about 15 s of the broker,
+    worker or database being back. Each row published is marked due from now (next_attempt_at),
+    so that a long burst still queued is published again at most once per period, not at every
+    beat. Safe to run twice at once: it only publishes, and delivery sends a row once."""
+    now = timezone.now()
+    overdue = OutboxEmail.objects.due(now=now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS))
+    pks = list(overdue.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    if pks:
+        OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.PENDING).update(next_attempt_at=now)
     for pk in pks:
         _publish(pk)
     if pks:

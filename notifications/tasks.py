@@ -22,7 +22,7 @@ def outbox_deliver(self, pk: int) -> bool:
 
 @shared_task(name="notifications.tasks.outbox_requeue_due")
 def outbox_requeue_overdue() -> int:
-    """Every minute (CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
+    """Every OUTBOX_REQUEUE_SECONDS (5; CELERY_BEAT_SCHEDULE). Safe to run twice at once."""
     from . import services
 
     return services.outbox_requeue_overdue()

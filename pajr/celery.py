@@ -16,7 +16,8 @@ Choices made so that a notification is not lost (settings are in pajr/settings.p
 Emails (notifications/): the broker is never the only copy of an email. Each is an OutboxEmail row
 written in the transaction of the change; the task only carries its id. So:
 - a publish that fails after commit (Redis down) is logged, not raised: the request succeeds and
-  the periodic task `outbox_requeue_due` (every minute, CELERY_BEAT_SCHEDULE) publishes the row;
+  the periodic task `outbox_requeue_due` (every 5 s, CELERY_BEAT_SCHEDULE) publishes the row
+  once it is 8 s overdue — so it goes out within ~15 s of the broker being back;
 - a lost or twice-delivered message is harmless: delivery locks the row and sends only if it is
   still pending and due;
 - retries are counted on the row (OUTBOX_MAX_ATTEMPTS, backoff with jitter), not in the broker;

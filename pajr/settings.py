@@ -361,7 +361,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "outbox-requeue-due": {
         "task": "notifications.tasks.outbox_requeue_due",
-        "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=60),
+        "schedule": env.int("OUTBOX_REQUEUE_SECONDS", default=5),
     },
     # Agents: a reminder REFERRAL_REMINDER_DAYS after the referral reached them, and a warning
     # when less than 24 hours are left; hourly, so each goes within the hour it is due.
@@ -396,6 +396,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=5)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=600)
+OUTBOX_REQUEUE_AFTER_SECONDS = env.float("OUTBOX_REQUEUE_AFTER_SECONDS", default=8)  # see outbox_requeue_overdue
 
 # --- Health (/sante/) --------------------------------------------------------------------------
 # The worker's answer to a ping is kept this long, so that a probe every few seconds costs one

@@ -160,12 +160,14 @@ def test_the_admin_never_shows_the_body(admin_client):
     assert not site._registry[OutboxEmail].has_change_permission(None)
 
 
-def test_the_periodic_task_publishes_rows_due_for_over_a_minute(mailoutbox, django_capture_on_commit_callbacks):
+def test_the_periodic_task_publishes_rows_overdue_by_more_than_8_seconds(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():  # the broker "was down": nothing published
         waiting = enqueue(key="test:waiting")
         enqueue(key="test:fresh")
         later = enqueue(key="test:later")
-    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    long_ago = timezone.now() - datetime.timedelta(seconds=9)
     OutboxEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=long_ago)
     OutboxEmail.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
 
@@ -218,3 +220,29 @@ def test_an_attachment_travels_with_the_email_and_is_emptied_once_sent(mailoutbo
     assert message.attachments[0].content == calendar
     email.refresh_from_db()
     assert email.status == OutboxStatus.SENT and email.attachments == []
+
+
+def test_the_periodic_task_publishes_a_row_at_most_once_per_period(django_capture_on_commit_callbacks, settings):
+    """A row still queued behind a long burst (or whose message is lost) is published again once,
+    then marked due from now: the next beat, 5 s later, leaves it alone; 8 s on, if still unsent,
+    it is published again."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # publish to the broker, do not run here
+    with django_capture_on_commit_callbacks():
+        email = enqueue(key="test:queued")
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=9))
+
+    published = []
+    from notifications import services
+
+    original = services._publish
+    services._publish = published.append
+    try:
+        assert outbox_requeue_overdue() == 1
+        assert outbox_requeue_overdue() == 0  # the next beat: published a moment ago
+        OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=9))
+        assert outbox_requeue_overdue() == 1
+    finally:
+        services._publish = original
+    assert published == [email.pk, email.pk]
+    email.refresh_from_db()
+    assert email.status == "pending" and email.next_attempt_at > timezone.now() - datetime.timedelta(seconds=2)
