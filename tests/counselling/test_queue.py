@@ -754,3 +754,45 @@ def test_filters_stay_folded_when_they_apply_and_say_how_many(signed_in):
 
     content = signed_in.get(QUEUE, {"vue": "tous", "arrivee_du": "2024-02-30"}).content.decode()
     assert re.search(r'id="queue-filters"\s+open>', content)
+
+
+# --- The filter form's choices, kept per language (counselling.filter_options) --------------------
+
+
+def test_the_filter_choices_are_read_once_then_kept(client, counsellor, django_assert_num_queries):
+    """The first page reads regions, territories and counsellors (three queries); the next ones
+    take them from the cache."""
+    CandidateFactory(status=CandidateStatus.COACHING, counsellor=counsellor)
+    client.force_login(counsellor)
+    client.get(QUEUE, {"vue": "tous"})
+
+    with django_assert_num_queries(QUERIES["tous"] - 3):
+        response = client.get(QUEUE, {"vue": "tous"})
+
+    assert 'name="territoire"' in response.text
+
+
+def test_the_kept_choices_follow_a_new_territory_a_new_counsellor_and_the_language(client, counsellor, settings):
+    client.force_login(counsellor)
+    client.get(QUEUE, {"vue": "tous"})  # kept from here
+
+    TerritoryFactory(name="Territoire tout neuf")
+    CounsellorFactory(first_name="Nouvelle", last_name="Collègue")
+    page = client.get(QUEUE, {"vue": "tous"}).text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(QUEUE, {"vue": "tous"}).text
+
+    assert "Territoire tout neuf" in page and "Nouvelle Collègue" in page
+    assert '<option value="" selected>Tous</option>' in page.replace("\n", "") or ">Tous<" in page
+    assert ">All<" in english and ">Tous<" not in english
+
+
+def test_a_sign_in_does_not_forget_the_kept_choices(client, counsellor, django_assert_num_queries):
+    CandidateFactory(status=CandidateStatus.COACHING, counsellor=counsellor)
+    client.force_login(counsellor)
+    client.get(QUEUE, {"vue": "tous"})
+    counsellor.last_login = timezone.now()
+    counsellor.save(update_fields=["last_login"])
+
+    with django_assert_num_queries(QUERIES["tous"] - 3):
+        client.get(QUEUE, {"vue": "tous"})
