@@ -462,11 +462,14 @@ def test_the_access_list_has_one_line_per_reader_and_day_with_a_count(client):
     colleague = CounsellorFactory(first_name="Paul", last_name="Roy")
     agent = AgentFactory(first_name="Josée", last_name="Tremblay")
     now = timezone.now()
+    # Yesterday at noon, so that the six readings fall on one day whatever the hour the suite runs.
+    noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time(12)))
+    yesterday = noon - datetime.timedelta(days=1)
     for hours in range(6):
         access = FileAccessFactory(candidate=candidate, user=colleague)
-        FileAccess.objects.filter(pk=access.pk).update(at=now - datetime.timedelta(days=1, minutes=10 * hours))
+        FileAccess.objects.filter(pk=access.pk).update(at=yesterday - datetime.timedelta(minutes=10 * hours))
     access = FileAccessFactory(candidate=candidate, user=colleague)
-    FileAccess.objects.filter(pk=access.pk).update(at=now - datetime.timedelta(days=3))
+    FileAccess.objects.filter(pk=access.pk).update(at=noon - datetime.timedelta(days=3))
     FileAccessFactory(candidate=candidate, user=None, agent=agent, reader=f"agent:{agent.pk}")
     counsellor = CounsellorFactory(first_name="Léa", last_name="Côté")
     client.force_login(counsellor)
@@ -477,8 +480,8 @@ def test_the_access_list_has_one_line_per_reader_and_day_with_a_count(client):
     today = timezone.localdate(now)
     assert sorted(lines[:2]) == sorted([("Léa Côté", 1, today), ("Josée Tremblay", 1, today)])
     assert lines[2:] == [
-        ("Paul Roy", 6, timezone.localdate(now - datetime.timedelta(days=1, minutes=50))),
-        ("Paul Roy", 1, timezone.localdate(now - datetime.timedelta(days=3))),
+        ("Paul Roy", 6, timezone.localdate(yesterday)),
+        ("Paul Roy", 1, timezone.localdate(noon - datetime.timedelta(days=3))),
     ]
     section = response.content.decode().split('id="consultations"')[1].split("</section>")[0]
     assert section.count("Paul Roy") == 2 and "6 consultations" in section

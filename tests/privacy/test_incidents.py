@@ -27,11 +27,12 @@ ADD = reverse("admin:privacy_confidentialityincident_add")
 EXPORT_CSV = reverse("admin:privacy_confidentialityincident_export_csv")
 EXPORT_XLSX = reverse("admin:privacy_confidentialityincident_export_xlsx")
 HOSTILE = '=HYPERLINK("https://evil.example","cliquez")'
-TODAY = timezone.localdate()
 
 
 def days_ago(days: int) -> datetime.date:
-    return TODAY - datetime.timedelta(days=days)
+    """Today is read when the test runs, not when the module is collected: a suite that crosses
+    midnight would otherwise date tomorrow as today."""
+    return timezone.localdate() - datetime.timedelta(days=days)
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_the_register_s_checks_give_a_clear_answer(client, officer):
         form_data(
             information_description="",
             occurred_to=days_ago(5).isoformat(),
-            known_on=(TODAY + datetime.timedelta(days=1)).isoformat(),
+            known_on=days_ago(-1).isoformat(),
             persons_notified_on=days_ago(1).isoformat(),
         ),
     )
