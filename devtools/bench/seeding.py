@@ -1,5 +1,5 @@
 """The bench's data set: people, then candidates in batches, each batch followed by the rows that
-hang off a candidate (SEEDERS), all bulk-created with explicit primary keys."""
+hang off a candidate (SEEDERS), all written with explicit primary keys (COPY on PostgreSQL, copy.py)."""
 
 import datetime
 import unicodedata
@@ -38,6 +38,7 @@ from referrals.models import Referral, ReferralStatus, ReferralTransition
 from territories.models import Agent, Territory
 from territories.services import territories_load
 
+from .copy import copy_available, rows_insert
 from .names import COUNTRIES, FIRST_NAMES, LAST_NAMES, OCCUPATIONS
 
 BATCH_SIZE = 2000
@@ -433,15 +434,24 @@ def _seed_people(rng: Random) -> tuple[User, list[int], dict[int, list[int]]]:
     return coordinator, [u.id for u in counsellors], agents_by_territory
 
 
-def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] = print) -> tuple[User, dict]:
-    """Fill the (empty, migrated) bench database. Returns the coordinator and the row counts."""
+def bench_seed(
+    *,
+    candidates: int,
+    seed: int = 2026,
+    now: datetime.datetime | None = None,
+    copy: bool | None = None,
+    log: Callable[[str], None] = print,
+) -> tuple[User, dict]:
+    """Fill the (empty, migrated) bench database. Returns the coordinator and the row counts.
+    `copy`: write with COPY (the default on PostgreSQL) or bulk_create."""
+    copy = copy_available() if copy is None else copy
     rng = Random(seed)  # noqa: S311 - test data, not security
     territories_load(wet_run=True)
     with transaction.atomic():
         coordinator, counsellor_ids, agents_by_territory = _seed_people(rng)
     state = Seed(
         rng=rng,
-        now=timezone.now(),
+        now=now or timezone.now(),
         territories=list(Territory.objects.active()),
         agents_by_territory=agents_by_territory,
         counsellor_ids=counsellor_ids,
@@ -454,8 +464,9 @@ def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] 
         for start in range(1, candidates + 1, BATCH_SIZE):
             with transaction.atomic():
                 pairs = [_build_candidate(state, i) for i in range(start, min(start + BATCH_SIZE, candidates + 1))]
-                User.objects.bulk_create([u for u, _ in pairs], batch_size=BATCH_SIZE)
-                batch = Candidate.objects.bulk_create([c for _, c in pairs], batch_size=BATCH_SIZE)
+                rows_insert(User, [u for u, _ in pairs], batch_size=BATCH_SIZE, copy=copy)
+                batch = [c for _, c in pairs]
+                rows_insert(Candidate, batch, batch_size=BATCH_SIZE, copy=copy)
                 rows["candidates"] += len(batch)
                 rows["users"] += len(batch)
                 for seeder in SEEDERS.values():
@@ -463,7 +474,7 @@ def bench_seed(*, candidates: int, seed: int = 2026, log: Callable[[str], None] 
                     for obj in seeder(state, batch):
                         by_model.setdefault(type(obj), []).append(obj)
                     for model, objs in by_model.items():
-                        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+                        rows_insert(model, objs, batch_size=BATCH_SIZE, copy=copy)
                         key = ROW_KEYS.get(model, model._meta.db_table)
                         rows[key] = rows.get(key, 0) + len(objs)
                         if model not in seeded_models:
