@@ -119,6 +119,13 @@ def tab_candidates(tab: QueueTab, user: User, since: datetime.datetime):
     return candidates.open_files()
 
 
+# Counting up to the cap in submission order: "À trier" is a few files among the many NEW ones that
+# the status index finds, and unordered, PostgreSQL gathers every NEW file in a bitmap before
+# stopping at the cap (15 ms at 1,000,000 files, against 4 ms in order). Other tabs count faster
+# unordered ("Mes candidat·e·s": 5 ms against 81 ms ordered).
+TAB_COUNT_ORDER = {QueueTab.TO_TRIAGE: ("submitted_at", "id")}
+
+
 @dataclass
 class QueuePage:
     """One page of the queue, counted up to QUEUE_COUNT_CAP only: an exact COUNT(*) of 100,000 open
@@ -132,18 +139,29 @@ class QueuePage:
     has_next: bool
 
     @classmethod
-    def get(cls, queryset, *, order_by: Sequence[str], number: int, size: int, count: bool = True) -> "QueuePage":
+    def get(
+        cls,
+        queryset,
+        *,
+        order_by: Sequence[str],
+        number: int,
+        size: int,
+        count: bool = True,
+        count_order_by: Sequence[str] = (),
+    ) -> "QueuePage":
         """Without `count` (a search, a target region or territory: QueueFilter.is_counted), no
         COUNT at all: the trigram indexes find the first page of a search fast in submission
         order, but counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
-        plans for a LIMIT). The total is then known only on the last page."""
+        plans for a LIMIT). The total is then known only on the last page.
+
+        `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap."""
         total = None
         if count:
-            total = queryset.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+            total = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1].count()
             if total <= QUEUE_COUNT_CAP:
                 number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
         offset = (number - 1) * size
-        rows = list(queryset.for_list().with_waiting_since().order_by(*order_by)[offset : offset + size + 1])
+        rows = list(queryset.for_queue().with_waiting_since().order_by(*order_by)[offset : offset + size + 1])
         has_next = len(rows) > size
         if total is None and not has_next and (rows or number == 1):
             total = offset + len(rows)

@@ -25,6 +25,7 @@ from ..forms import CloseForm, PutOnHoldForm
 from ..rows import queue_rows
 from ..selectors import (
     QUEUE_PAGE_SIZE,
+    TAB_COUNT_ORDER,
     WAITING_LIMIT_BUSINESS_DAYS,
     QueuePage,
     QueueTab,
@@ -55,6 +56,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         number=page_number(request.GET.get("page")),
         size=QUEUE_PAGE_SIZE,
         count=filterset.is_counted(),
+        count_order_by=TAB_COUNT_ORDER.get(tab, ()),
     )
     if tab == QueueTab.TO_TRIAGE:
         page.object_list = with_possible_duplicates(page.object_list)

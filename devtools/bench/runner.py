@@ -101,14 +101,15 @@ def bench_database_name(settings_dict: dict) -> str:
 
 
 @contextmanager
-def bench_database(*, keep: bool, log: Callable[[str], None] = print) -> Iterator[str]:
+def bench_database(*, keep: bool, reuse: bool = False, log: Callable[[str], None] = print) -> Iterator[str]:
     """Create an empty, migrated database of its own (like the test database), switch the default
-    connection to it, and drop it afterwards unless `keep`."""
+    connection to it, and drop it afterwards unless `keep`. With `reuse`, the one an earlier
+    `--keep` left is taken as it is (migrated to the current schema)."""
     settings_dict = connection.settings_dict
     old_name = settings_dict["NAME"]
     saved_test = dict(settings_dict.get("TEST") or {})
     settings_dict["TEST"] = {**saved_test, "NAME": bench_database_name(settings_dict), "SERIALIZE": False}
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=reuse)
     if name == old_name:  # belt and braces: the names come from different settings
         raise RuntimeError("The bench database would be the development database.")
     try:

@@ -87,6 +87,33 @@ def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
     assert (_tables_and_rows(dev_db), hashlib.sha256(dev_db.read_bytes()).hexdigest()) == before
 
 
+def test_bench_reuse_measures_the_kept_database_without_seeding_it_again(tmp_path):
+    """`--keep` then `--reuse`: the second run takes the same rows (a 1,000,000-candidate database
+    seeds in 10 minutes; measuring it again should not)."""
+    dev_db, var_dir = tmp_path / "dev.sqlite3", tmp_path / "var"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{dev_db}", "VAR_DIR": str(var_dir), "DEBUG": "true"}
+
+    def bench(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", "bench", "--candidates", "60", "--requests", "2", "--cases", "queue",
+             "--output", str(tmp_path / "b.json"), *extra],
+            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    first = bench("--keep")
+    assert first.returncode == 0, first.stderr[-3000:]
+    rows = _tables_and_rows(var_dir / "bench.sqlite3")
+    second = bench("--reuse", "--keep")
+    assert second.returncode == 0, second.stderr[-3000:]
+
+    assert "Reused: 60 candidates already there, nothing seeded." in second.stdout
+    assert "Seeded in" in first.stdout and "Seeded in" not in second.stdout
+    assert json.loads((tmp_path / "b.json").read_text())["cases"]["queue"]["p50_ms"] > 0
+    after = _tables_and_rows(var_dir / "bench.sqlite3")
+    assert after["candidates_candidate"] == rows["candidates_candidate"] == 60
+    assert after["referrals_referral"] == rows["referrals_referral"]
+
+
 def test_bench_refuses_an_unknown_case(tmp_path):
     completed = subprocess.run(
         [sys.executable, "manage.py", "bench", "--cases", "queue,nope", "--output", str(tmp_path / "b.json")],

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from accounts.models import User
+from candidates.models import Candidate
 from devtools.bench import CASES, NotifyOptions, bench_database, bench_measure, bench_seed, bench_write
 
 
@@ -34,9 +36,14 @@ class Command(BaseCommand):
             help="notify_burst: referrals at once; notify_baseline: plain emails (default 1,000)",
         )
         parser.add_argument("--keep", action="store_true", help="keep the bench database for inspection")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="measure the bench database an earlier --keep left, without seeding (1,000,000 take 10 minutes)",
+        )
         parser.add_argument("--output", default=str(settings.BASE_DIR / "bench.json"), help="default bench.json")
 
-    def handle(self, *args, candidates, requests, cases, keep, output, **options):
+    def handle(self, *args, candidates, requests, cases, keep, reuse, output, **options):
         notify = NotifyOptions(
             rate=options["notify_rate"], steady_seconds=options["notify_steady_seconds"], burst=options["notify_burst"]
         )
@@ -48,12 +55,17 @@ class Command(BaseCommand):
             raise CommandError("--candidates and --requests must be at least 1.")
         if notify.rate <= 0 or notify.steady_seconds <= 0 or notify.burst < 1:
             raise CommandError("--notify-rate, --notify-steady-seconds and --notify-burst must be positive.")
-        with bench_database(keep=keep, log=self.stdout.write) as name:
+        with bench_database(keep=keep, reuse=reuse, log=self.stdout.write) as name:
             self.stdout.write(f"Bench database: {connection.vendor} {name} (the development database is not used)")
-            start = time.perf_counter()
-            coordinator, rows = bench_seed(candidates=candidates, log=self.stdout.write)
-            seeding = time.perf_counter() - start
-            self.stdout.write(f"Seeded in {seeding:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+            coordinator = User.objects.filter(is_superuser=True).order_by("id").first() if reuse else None
+            if coordinator is not None:
+                seeding, rows = 0.0, {"candidates": Candidate.objects.count()}
+                self.stdout.write(f"Reused: {rows['candidates']:,} candidates already there, nothing seeded.")
+            else:
+                start = time.perf_counter()
+                coordinator, rows = bench_seed(candidates=candidates, log=self.stdout.write)
+                seeding = time.perf_counter() - start
+                self.stdout.write(f"Seeded in {seeding:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
             results = bench_measure(coordinator=coordinator, cases=names, requests=requests, notify=notify)
             bench_write(Path(output), rows=rows, results=results, seeding_s=round(seeding, 1))
         self.stdout.write(f"\n{requests} timed requests per case after warm-up, DEBUG off, server side:\n")
