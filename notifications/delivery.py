@@ -1,11 +1,14 @@
 """Sending one outbox row over SMTP, once: the worker's side of the outbox (notifications.tasks)."""
 
 import contextlib
+import functools
 import logging
 import random
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
+from email.policy import SMTP, EmailPolicy
+from email.policy import default as default_policy
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -32,8 +35,37 @@ def outbox_backoff(attempts: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 (not for secrets)
 
 
+@functools.lru_cache(maxsize=16)
+def _fold_repeated(name: str, value: str) -> bytes:
+    return SMTP.fold_binary(name, SMTP.header_factory(name, value))
+
+
+class _FoldFromOnce(EmailPolicy):
+    """email.policy.SMTP, with the sender's header folded once per process. Every email has the
+    same From ("Place aux jeunes – Emplois en régions <…>"), and folding a display name with
+    accents into RFC 2047 words costs the standard library 1.5 ms, a quarter of an email's
+    sending. Folding depends only on the policy, the name and the value: the bytes are those
+    SMTP writes (tests/notifications/test_outbox.py compares them)."""
+
+    def fold_binary(self, name: str, value) -> bytes:
+        if name.lower() in REPEATED_HEADERS:
+            return _fold_repeated(name, str(value))
+        return super().fold_binary(name, value)
+
+
+REPEATED_HEADERS = frozenset({"from", "reply-to", "sender"})
+SMTP_FOLD_FROM_ONCE = _FoldFromOnce(linesep=SMTP.linesep)
+
+
+class _OutboxMessage(EmailMultiAlternatives):
+    """Sent through Django's SMTP backend, which asks for email.policy.SMTP."""
+
+    def message(self, *, policy=default_policy):
+        return super().message(policy=SMTP_FOLD_FROM_ONCE if policy is SMTP else policy)
+
+
 def _message(email: OutboxEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _OutboxMessage(
         subject=email.subject, body=email.body, to=[email.recipient], headers={"Message-ID": email.message_id}
     )
     if email.html:

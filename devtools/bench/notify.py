@@ -1,6 +1,6 @@
 """The notification cases (issue 6): the outbox's path end to end, through the real broker, a
 worker and an SMTP server. referral_send commits a referral and its OutboxEmail row, the row is
-published after commit, a `celery -A pajr worker` of the bench's own (prefork, 2 processes, the
+published after commit, a `celery -A pajr worker` of the bench's own (prefork, 4 processes, the
 production CELERY_* settings) sends it to an SMTP server in this process, which notes when each
 Message-ID arrives. The worker and the server are devtools.rig's, as in the tests."""
 
@@ -35,7 +35,7 @@ from territories.services import agent_account_ensure
 from .cases import Bench, CaseResult, percentiles
 from .seeding import DOMAIN
 
-NOTIFY_WORKER_PROCESSES = 2
+NOTIFY_WORKER_PROCESSES = 4  # as deploy/systemd/pajr-worker@.service runs them
 NOTIFY_SENDER_THREADS = 4  # counsellors acting at once; each referral is its own transaction
 NOTIFY_READY_TIMEOUT = 60
 

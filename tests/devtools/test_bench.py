@@ -132,7 +132,7 @@ def test_bench_refuses_an_unknown_case(tmp_path):
 
 @pytest.mark.worker
 def test_bench_notify_cases_run_through_a_worker_at_a_tiny_size(tmp_path):
-    """The notify cases with 5 referrals each: a real worker (prefork, 2 processes) on the
+    """The notify cases with 5 referrals each: a real worker (prefork, 4 processes) on the
     filesystem broker, an SMTP server in the command's process; every email arrives."""
     output = tmp_path / "bench.json"
     env = {

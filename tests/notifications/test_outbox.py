@@ -1,10 +1,12 @@
 import datetime
+import email.policy
 
 import pytest
 from django.contrib.admin.sites import site
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications import delivery
 from notifications.delivery import outbox_backoff, outbox_deliver
 from notifications.models import RENDERED, OutboxEmail, OutboxStatus
 from notifications.services import outbox_enqueue, outbox_requeue_overdue
@@ -246,3 +248,26 @@ def test_the_periodic_task_publishes_a_row_at_most_once_per_period(django_captur
     assert published == [email.pk, email.pk]
     email.refresh_from_db()
     assert email.status == "pending" and email.next_attempt_at > timezone.now() - datetime.timedelta(seconds=2)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Place aux jeunes – Emplois en régions <ne-pas-repondre@pajr.example.org>",
+        '"Roy, Émilie (PAJ)" <emilie.roy@paj.example.org>',
+        "plain@pajr.example.org",
+        "Un nom très, très long pour un expéditeur, qui dépasse la ligne de soixante-dix-huit caractères <x@y.example>",
+    ],
+)
+def test_the_sender_folded_once_writes_the_bytes_the_smtp_policy_writes(sender):
+    """The outbox's messages fold their From header once per process (delivery._FoldFromOnce):
+    the bytes on the wire are those of email.policy.SMTP, for one sender or several."""
+    for _ in range(2):  # the second time from the cache
+        message = delivery._OutboxMessage(
+            subject="Nouvelle orientation : Émilie", body="Bonjour", from_email=sender, to=["agent@paj.example.org"]
+        )
+        message.attach_alternative("<p>Bonjour</p>", "text/html")
+        sent = message.message(policy=email.policy.SMTP)
+        assert sent.policy is delivery.SMTP_FOLD_FROM_ONCE
+        assert sent.as_bytes() == sent.as_bytes(policy=email.policy.SMTP)
+    assert delivery._fold_repeated.cache_info().hits >= 1
