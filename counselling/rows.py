@@ -46,13 +46,19 @@ class QueueRow:
     possible_duplicates: list = field(default_factory=list)
 
 
-def queue_rows(candidates: list[Candidate], *, now: datetime.datetime, cutoff: datetime.datetime) -> list[QueueRow]:
-    """One QueueRow per candidate of the page (prefetched targets, `waiting_since` annotated)."""
+def queue_rows(
+    candidates: list[Candidate],
+    *,
+    targets: dict[int, list[tuple[str, str]]],
+    now: datetime.datetime,
+    cutoff: datetime.datetime,
+) -> list[QueueRow]:
+    """One QueueRow per candidate of the page (CandidateQuerySet.for_queue, `waiting_since`
+    annotated), with its target territories' names (selectors.target_names)."""
     profiles, statuses = choice_labels(ProfileKind), choice_labels(CandidateStatus)
     datetime_format = get_format("DATETIME_FORMAT")
     rows = []
     for candidate in candidates:
-        counsellor = candidate.counsellor
         row = QueueRow(
             pk=candidate.pk,
             name=candidate.full_name,
@@ -60,10 +66,10 @@ def queue_rows(candidates: list[Candidate], *, now: datetime.datetime, cutoff: d
             outside_age_range=candidate.is_outside_age_range,
             profile=profiles.get(candidate.profile_kind, "") or "—",
             status=statuses.get(candidate.status, candidate.status),
-            counsellor=(counsellor.get_full_name() if counsellor else "") or "—",
+            counsellor=f"{candidate.counsellor_first_name or ''} {candidate.counsellor_last_name or ''}".strip() or "—",
             targets_undecided=candidate.targets_undecided,
             can_take_on=candidate.status == CandidateStatus.NEW and not candidate.counsellor_id,
-            targets=[(t.territory.name, t.territory.region.name) for t in candidate.targets.all()],
+            targets=targets.get(candidate.pk, []),
             possible_duplicates=getattr(candidate, "possible_duplicates", []),
         )
         since = getattr(candidate, "waiting_since", None)

@@ -35,6 +35,7 @@ from ..selectors import (
     queue_sort_headers,
     queue_tab,
     tab_candidates,
+    target_names,
     with_possible_duplicates,
 )
 from ..services import file_close, file_put_on_hold
@@ -64,7 +65,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     cutoff = timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min))
     context = {
         "page": page,
-        "rows": queue_rows(page.object_list, now=now, cutoff=cutoff),
+        "rows": queue_rows(
+            page.object_list, targets=target_names([c.pk for c in page.object_list]), now=now, cutoff=cutoff
+        ),
         "filterset": filterset,
         "tab": tab,
         "tabs": dict(QueueTab.choices),
