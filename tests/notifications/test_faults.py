@@ -2,7 +2,6 @@
 the broker is under test, a redis-server of the test's own on a free port (never the machine's)."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,11 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db import transaction
 
-from devtools.rig import CeleryWorker, free_port, redis_answers, worker_database_url
+from devtools.rig import CeleryWorker, worker_database_url
 from notifications.models import RENDERED, OutboxEmail, OutboxStatus
 from notifications.services import outbox_enqueue, outbox_requeue_overdue
 from pajr.celery import app as celery_app
-from tests.conftest import require
 from tests.e2e.conftest import REPO_ROOT, WORKER_LOG_KEY, poll
 
 pytestmark = pytest.mark.worker
@@ -56,33 +54,6 @@ def test_smtp_refusing_for_a_while_is_retried_and_sent_once(celery_worker_proces
 
 
 # --- Own workers and own Redis ---------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_server(tmp_path) -> Iterator[Callable[[], None]]:
-    """A redis-server of this test's own. Yields `restart`; `.stop()` on it stops the server."""
-    binary = shutil.which("redis-server")
-    require(binary is not None, "redis-server")
-    port = free_port()
-    url = f"redis://127.0.0.1:{port}/0"
-    processes: list[subprocess.Popen] = []
-
-    def start() -> None:
-        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        command += ["--dir", str(tmp_path)]
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        poll(lambda: redis_answers(url), timeout=10, describe=lambda: f"redis-server on {port}")
-
-    def stop() -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=10)
-
-    start()
-    start.url, start.stop = url, stop  # type: ignore[attr-defined]
-    yield start
-    stop()
 
 
 @pytest.fixture
