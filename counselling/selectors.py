@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import Candidate, CandidateTarget, FileAccess, stored_phone
 from referrals.models import Referral, ReferralStatus
-from territories.models import Agent
+from territories.models import Agent, Region
 
 QUEUE_PAGE_SIZE = 50
 QUEUE_COUNT_CAP = 1000  # the lists count up to this, then say "more than 1,000"
@@ -270,11 +269,10 @@ def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
 def target_names(candidate_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     """{file: [(territory, region), ...]} in the file's order of choice, in one query, the region in
     the active language: the queue's "Territoires visés" column."""
-    english = (get_language() or "").startswith("en")
     rows = (
         CandidateTarget.objects.filter(candidate_id__in=candidate_ids)
         .order_by("candidate_id", "rank")
-        .values_list("candidate_id", "territory__name", f"territory__region__name_{'en' if english else 'fr'}")
+        .values_list("candidate_id", "territory__name", f"territory__region__{Region.name_field()}")
     )
     names: dict[int, list[tuple[str, str]]] = {pk: [] for pk in candidate_ids}
     for candidate_id, territory, region in rows:

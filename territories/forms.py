@@ -2,12 +2,11 @@ from itertools import groupby
 
 from django import forms
 from django.utils.choices import CallableChoiceIterator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.widgets import FastSelect
 
-from .models import Territory
+from .models import Region, Territory
 
 
 class TerritoryChoiceField(forms.ModelChoiceField):
@@ -24,17 +23,17 @@ class TerritoryChoiceField(forms.ModelChoiceField):
         """[(region, [(pk, territory), ...]), ...] by region code then name. Read as values: a
         territory has a dozen texts in two languages, which the select does not show. Read once
         per queryset: Django iterates a select's choices more than once."""
-        english = (get_language() or "").startswith("en")
+        name_field = Region.name_field()
         cached = getattr(self, "_groups_read", None)
-        if cached is not None and cached[0] is self.queryset and cached[1] == english:
+        if cached is not None and cached[0] is self.queryset and cached[1] == name_field:
             return cached[2]
-        rows = self.queryset.values_list("pk", "name", "region__code", f"region__name_{'en' if english else 'fr'}")
+        rows = self.queryset.values_list("pk", "name", "region__code", f"region__{name_field}")
         territories = sorted(rows, key=lambda row: (row[2], row[1]))
         groups = [
             (f"{code} – {region}", [(pk, name) for pk, name, *_ in items])
             for (code, region), items in groupby(territories, key=lambda row: (row[2], row[3]))
         ]
-        self._groups_read = (self.queryset, english, groups)
+        self._groups_read = (self.queryset, name_field, groups)
         return groups
 
     def _with_empty(self, groups: list) -> list:

@@ -25,7 +25,12 @@ class Region(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_fr
+        return getattr(self, self.name_field())
+
+    @staticmethod
+    def name_field() -> str:
+        """The column of the name in the active language, for reads that take values, not regions."""
+        return "name_en" if (get_language() or "").startswith("en") else "name_fr"
 
 
 class AdminUnit(models.Model):
