@@ -1,12 +1,13 @@
-"""The queue's filter choices, built once per language and kept in the cache: regions, territories
-and counsellors were read (three queries) and turned into ~130 <option> strings on every page.
+"""The queue's filter choices, built once per language and kept in the cache with their <option>
+elements written: regions, territories and counsellors were read (three queries) and turned into
+~130 <option> strings on every page (1.3 ms at 100,000 files, even from cached choices).
 A change to a region, a territory or a staff account forgets them (receivers below, connected in
 CounsellingConfig.ready); OPTIONS_SECONDS bounds the staleness of anything the receivers miss."""
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 OPTIONS_SECONDS = 300
@@ -16,28 +17,28 @@ def _key(language: str) -> str:
     return f"counselling:queue-filter-options:{language}"
 
 
-def filter_options(form) -> dict[str, list[tuple[str, str]]]:
-    """{field name: [(value, label), …]} for every select of the queue's filter form, as strings,
-    in the active language; read from the cache, built from `form` (one query per model list)."""
+def filter_options(form) -> dict[str, tuple[list[tuple[str, str]], str]]:
+    """{field name: ([(value, label), …], "<option>…")} for every select of the queue's filter
+    form, as strings, in the active language; read from the cache, built from `form` (one query
+    per model list). The <option> elements are escaped, none selected (`options_html` marks one)."""
     key = _key(get_language() or settings.LANGUAGE_CODE)
     options = cache.get(key)
     if options is None:
-        options = {
-            name: [(str(value), str(label)) for value, label in field.choices]
-            for name, field in form.fields.items()
-            if hasattr(field, "choices")
-        }
+        options = {}
+        for name, field in form.fields.items():
+            if hasattr(field, "choices"):
+                choices = [(str(value), str(label)) for value, label in field.choices]
+                html = format_html_join("", '<option value="{}">{}</option>', choices)
+                options[name] = (choices, str(html))
         cache.set(key, options, OPTIONS_SECONDS)
     return options
 
 
-def options_html(options: list[tuple[str, str]], selected: str) -> SafeString:
-    """The <option> elements, escaped, with `selected` marked."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if value == selected else "", label) for value, label in options),
-    )
+def options_html(html: str, selected: str) -> SafeString:
+    """`html` (filter_options' <option> elements, escaped) with the option of value `selected`
+    marked: one replacement in a string kept whole, rather than ~130 options written again."""
+    opening = f'<option value="{escape(selected)}">'
+    return mark_safe(html.replace(opening, opening[:-1] + " selected>", 1))  # noqa: S308 — escaped above
 
 
 def forget_filter_options(**_kwargs) -> None:

@@ -109,9 +109,9 @@ class QueueFilter(django_filters.FilterSet):
         selected, from the choices the cache keeps per language (counselling.filter_options): the
         template would otherwise spend milliseconds on ~130 options, and three queries read them."""
         options = filter_options(self.form)
-        for name, choices in options.items():
+        for name, (_choices, html) in options.items():
             bound = self.form[name]  # the form caches its bound fields: the template gets this one
-            bound.options_html = options_html(choices, str(bound.value() or ""))
+            bound.options_html = options_html(html, str(bound.value() or ""))
 
     def active_count(self) -> int:
         """How many filters the URL sets (an unticked box sets none), for the folded form's summary."""
@@ -122,7 +122,7 @@ class QueueFilter(django_filters.FilterSet):
     def counsellor_choices(self) -> list[tuple[str, str]]:
         """The active counsellors and coordinators as (id, name), for the queue's bulk assignment:
         the filter's own choices, from the cache."""
-        return [(value, label) for value, label in filter_options(self.form)["conseiller"] if value]
+        return [(value, label) for value, label in filter_options(self.form)["conseiller"][0] if value]
 
     def _counsellor_field_choices(self) -> list[tuple]:
         field = self.form.fields["conseiller"]

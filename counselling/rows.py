@@ -1,16 +1,21 @@
-"""The queue's rows with their text computed once, in Python. A Django template spends some 20 µs
-on each variable and filter it resolves; 50 rows of a dozen each, plus `get_FOO_display` (which
-hashes every label of its choices on each call), were two-thirds of the queue's time. The row
-template (counselling/_queue_results.html) now prints ready strings."""
+"""The queue's rows, their text computed and their HTML written once, in Python. A Django template
+spends some 20 µs on each variable, tag and filter it renders (an escape, a localize, a context
+lookup each); 50 rows of some 25 each were half of a queue page's time (11 of 22 ms at 100,000
+files, issue 17), and `get_FOO_display` hashes every label of its choices on each call. So
+`rows_html` writes the `<tr>`s with `html.escape` (what Django's `escape` calls), and
+counselling/_queue_results.html prints them; tests/counselling/test_rows.py holds them to the
+markup the template wrote, row for row."""
 
 import datetime
 from dataclasses import dataclass, field
+from html import escape
 
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from candidates.choices import CandidateStatus, ProfileKind
 from candidates.models import Candidate
@@ -81,3 +86,77 @@ def queue_rows(
             row.overdue = since < cutoff
         rows.append(row)
     return rows
+
+
+def _target_cell(row: QueueRow, undecided_label: str) -> str:
+    if not row.targets:
+        return escape(undecided_label) if row.targets_undecided else "—"
+    items = "".join(
+        f'<li>{escape(territory)} <span class="text-body-secondary small">({escape(region)})</span></li>'
+        for territory, region in row.targets
+    )
+    return f'<ol class="list-unstyled mb-0">{items}</ol>'
+
+
+def _duplicates(row: QueueRow, files_url: str) -> str:
+    if not row.possible_duplicates:
+        return ""
+    title = escape(gettext("Même courriel, même téléphone, ou mêmes nom et date de naissance"))
+    merge = escape(gettext("fusionner"))
+    links = ",".join(
+        f'<a href="{files_url}{other.pk}/" title="{title}">{escape(other.full_name)} (n° {other.pk})</a> '
+        f'<a href="{files_url}{min(other.pk, row.pk)}/fusionner/{max(other.pk, row.pk)}/">{merge}</a>'
+        for other in row.possible_duplicates
+    )
+    badge = escape(gettext("Doublon possible"))
+    return f'<div class="queue-duplicates small"><span class="badge text-bg-warning">{badge}</span> {links}</div>'
+
+
+def rows_html(
+    rows: list[QueueRow], *, selectable: bool, files_url: str, take_on_url: str, back_query: str, waiting_limit: int
+) -> SafeString:
+    """The `<tbody>`'s rows: with a checkbox each when `selectable` ("À trier"'s bulk assignment),
+    "Prendre en charge" for a new file nobody has taken on, links to the file and its "Pause /
+    fermer" page (`files_url` ends with "/", `back_query` is "next=<this page>", urlencoded)."""
+    outside = escape(gettext("hors 18–35"))
+    overdue = escape(gettext("+%(days)s j ouvr.") % {"days": waiting_limit})
+    take_on, status = escape(gettext("Prendre en charge")), escape(gettext("Pause / fermer"))
+    undecided = gettext("Pas encore choisi")
+    back_query, files_url, take_on_url = escape(back_query), escape(files_url), escape(take_on_url)
+    html = []
+    for row in rows:
+        name = escape(row.name)
+        cells = []
+        if selectable:
+            label = escape(gettext("Sélectionner %(name)s") % {"name": row.name})
+            cells.append(
+                f'<td><input class="form-check-input" type="checkbox" name="candidates" value="{row.pk}" '
+                f'id="select-{row.pk}" aria-label="{label}"></td>'
+            )
+        badge = f' <span class="badge text-bg-warning">{outside}</span>' if row.outside_age_range else ""
+        cells.append(
+            f'<td><a href="{files_url}{row.pk}/">{name}</a>{badge}{_duplicates(row, files_url)}'
+            f'<div class="small text-body-secondary">{escape(row.email)}</div></td>'
+        )
+        cells.append(f"<td>{escape(row.profile)}</td><td>{_target_cell(row, undecided)}</td>")
+        cells.append(f"<td>{escape(row.status)}</td><td>{escape(row.counsellor)}</td>")
+        if row.waiting_iso:
+            late = f' <span class="badge text-bg-danger queue-overdue">{overdue}</span>' if row.overdue else ""
+            cells.append(
+                f'<td><time datetime="{escape(row.waiting_iso)}" title="{escape(row.waiting_title)}">'
+                f"{escape(row.waiting_for)}</time>{late}</td>"
+            )
+        else:
+            cells.append("<td>—</td>")
+        button = (
+            f'<button type="submit" class="btn btn-outline-primary btn-sm text-nowrap" formaction="{take_on_url}" '
+            f'formnovalidate name="candidate" value="{row.pk}">{take_on}</button> '
+            if row.can_take_on
+            else ""
+        )
+        cells.append(
+            f'<td>{button}<a class="btn btn-link btn-sm text-nowrap" href="{files_url}{row.pk}/statut/?{back_query}">'
+            f"{status}</a></td>"
+        )
+        html.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("\n".join(html))  # noqa: S308 — every value above is escaped

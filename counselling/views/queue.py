@@ -22,7 +22,7 @@ from common.http import int_or_none, page_number, safe_next
 
 from ..filters import QueueFilter
 from ..forms import CloseForm, PutOnHoldForm
-from ..rows import queue_rows
+from ..rows import queue_rows, rows_html
 from ..selectors import (
     QUEUE_PAGE_SIZE,
     TAB_COUNT_ORDER,
@@ -63,10 +63,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         page.object_list = with_possible_duplicates(page.object_list)
     cutoff_date = business_days_ago(WAITING_LIMIT_BUSINESS_DAYS, timezone.localdate(now))
     cutoff = timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min))
+    rows = queue_rows(page.object_list, targets=target_names([c.pk for c in page.object_list]), now=now, cutoff=cutoff)
+    back_query = urlencode({"next": request.get_full_path()})
+    # "/conseil/candidats/": each row's links append the pk (a reverse() per link and row costs ~3 ms
+    # a page); tests check them against reverse().
+    files_url = reverse("counselling:file", args=[0]).removesuffix("0/")
     context = {
         "page": page,
-        "rows": queue_rows(
-            page.object_list, targets=target_names([c.pk for c in page.object_list]), now=now, cutoff=cutoff
+        "rows": rows,
+        "rows_html": rows_html(
+            rows,
+            selectable=tab == QueueTab.TO_TRIAGE,
+            files_url=files_url,
+            take_on_url=reverse("counselling:queue_take_on"),
+            back_query=back_query,
+            waiting_limit=WAITING_LIMIT_BUSINESS_DAYS,
         ),
         "filterset": filterset,
         "tab": tab,
@@ -75,10 +86,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sort_headers": queue_sort_headers(sort),
         "waiting_limit": WAITING_LIMIT_BUSINESS_DAYS,
         "answers_since": since,
-        "back_query": urlencode({"next": request.get_full_path()}),
-        # "/conseil/candidats/": each row's links append the pk (a reverse() per link and row costs
-        # ~3 ms a page); tests check them against reverse().
-        "files_url": reverse("counselling:file", args=[0]).removesuffix("0/"),
         # The filter's counsellor choices, read once (no COUNT) and reused by the bulk assignment.
         "counsellors": filterset.counsellor_choices() if tab == QueueTab.TO_TRIAGE else (),
     }
