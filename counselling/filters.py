@@ -108,8 +108,7 @@ class QueueFilter(django_filters.FilterSet):
         """Give each select of the form `options_html`, its <option> elements with the URL's value
         selected, from the choices the cache keeps per language (counselling.filter_options): the
         template would otherwise spend milliseconds on ~130 options, and three queries read them."""
-        options = filter_options(self.form)
-        for name, (_choices, html) in options.items():
+        for name, (_choices, html) in self._options().items():
             bound = self.form[name]  # the form caches its bound fields: the template gets this one
             bound.options_html = options_html(html, str(bound.value() or ""))
 
@@ -122,7 +121,13 @@ class QueueFilter(django_filters.FilterSet):
     def counsellor_choices(self) -> list[tuple[str, str]]:
         """The active counsellors and coordinators as (id, name), for the queue's bulk assignment:
         the filter's own choices, from the cache."""
-        return [(value, label) for value, label in filter_options(self.form)["conseiller"][0] if value]
+        return [(value, label) for value, label in self._options()["conseiller"][0] if value]
+
+    def _options(self) -> dict:
+        """counselling.filter_options, read from the cache once per request."""
+        if not hasattr(self, "_kept_options"):
+            self._kept_options = filter_options(self.form)
+        return self._kept_options
 
     def _counsellor_field_choices(self) -> list[tuple]:
         field = self.form.fields["conseiller"]
