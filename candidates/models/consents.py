@@ -77,13 +77,8 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("consentement")
         # A file's latest answer for a purpose (CandidateQuerySet.with_coaching_consent, checked for
-        # each file "À trier" counts): in the order the lookup reads, the answer included, so that
-        # PostgreSQL reads it from the index alone, without a sort (SQLite ignores `include`).
-        indexes = [
-            models.Index(
-                fields=["candidate", "purpose", "-created_at", "-id"], include=["granted"], name="consent_latest"
-            )
-        ]
+        # each file "À trier" counts), in the order the lookup reads it: no sort per file.
+        indexes = [models.Index(fields=["candidate", "purpose", "-created_at", "-id"], name="consent_latest")]
         verbose_name_plural = _("consentements")
 
     def __str__(self) -> str:
