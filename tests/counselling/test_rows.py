@@ -165,3 +165,39 @@ def test_labels_in_the_reader_s_language(language, words):
 
 def test_no_rows_no_html():
     assert _html([]) == ""
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_waiting_times_read_as_django_s_timesince_in_the_reader_s_language(language):
+    """queue_rows translates each "N days" once a page; the words are timesince's, row for row."""
+    from django.utils.timesince import timesince
+
+    from counselling.rows import queue_rows
+
+    now = datetime.datetime(2026, 12, 4, 15, 0, tzinfo=datetime.UTC)
+    waits = [datetime.timedelta(days=3), datetime.timedelta(days=3, hours=2), datetime.timedelta(minutes=1),
+             datetime.timedelta(days=400), datetime.timedelta(days=3)]  # fmt: skip
+    candidates = [
+        SimpleNamespace(
+            pk=pk,
+            full_name="A B",
+            email="a@b.c",
+            is_outside_age_range=False,
+            profile_kind="",
+            status="new",
+            counsellor_first_name=None,
+            counsellor_last_name=None,
+            targets_undecided=False,
+            counsellor_id=None,
+            waiting_since=now - wait,
+        )
+        for pk, wait in enumerate(waits, start=1)
+    ]
+
+    with translation.override(language):
+        rows = queue_rows(candidates, targets={}, now=now, cutoff=now - datetime.timedelta(days=7))
+        expected = [timesince(now - wait, now) for wait in waits]
+
+    assert [row.waiting_for for row in rows] == expected
+    assert expected[0] == {"fr": "3 jours", "en": "3\xa0days"}[language].replace(" ", "\xa0")
+    assert [row.overdue for row in rows] == [False, False, False, True, False]
