@@ -15,10 +15,11 @@ from ..choices import (
 )
 from .access import AccessKind, FileAccess
 from .coaching import CoachingNote, MaturityAssessment
-from .consents import Consent, ConsentPurpose, ConsentText, SharedItem
+from .consents import Consent, ConsentPurpose, ConsentText, SharedItem, coaching_consent_sync
 from .files import (
     AGE_MAX,
     AGE_MIN,
+    PHONE_AS_STORED,
     Candidate,
     CandidateQuerySet,
     CandidateTarget,
@@ -32,6 +33,7 @@ from .proposals import ProposalStatus, TerritoryProposal
 __all__ = [
     "AGE_MAX",
     "AGE_MIN",
+    "PHONE_AS_STORED",
     "AccessKind",
     "Candidate",
     "CandidateEvent",
@@ -57,6 +59,7 @@ __all__ = [
     "SharedItem",
     "TerritoryProposal",
     "Timeline",
+    "coaching_consent_sync",
     "cv_upload_to",
     "stored_phone",
     "years_ago",

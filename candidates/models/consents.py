@@ -2,6 +2,7 @@
 they read it (Québec's Law 25: consent given for each purpose, in clear terms, and provable)."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
@@ -50,9 +51,42 @@ class ConsentText(models.Model):
         return f"{self.purpose} {self.version} ({self.language})"
 
 
+def coaching_consent_sync(candidate_ids) -> None:
+    """Copy each file's latest answer for "coaching" to Candidate.coaching_consent (no answer: no),
+    in the transaction that wrote the rows. Called by every write of Consent rows: Consent.save,
+    ConsentQuerySet.bulk_create, and candidate_absorb, which moves rows from a file to another."""
+    if not candidate_ids:
+        return
+    latest = (
+        Consent.objects.filter(candidate=models.OuterRef("pk"), purpose=ConsentPurpose.COACHING)
+        .order_by("-created_at", "-id")
+        .values("granted")[:1]
+    )
+    Candidate.objects.filter(pk__in=set(candidate_ids)).update(
+        coaching_consent=Coalesce(models.Subquery(latest), models.Value(False))
+    )
+
+
+def _sync_loaded(consents) -> None:
+    """The files the rows hold in memory (consent_row(candidate=…)) take the new value as well."""
+    for consent in consents:
+        candidate = consent._state.fields_cache.get("candidate")
+        if candidate is not None and consent.purpose == ConsentPurpose.COACHING:
+            candidate.coaching_consent = consent.granted
+
+
+class ConsentQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        coaching_consent_sync({obj.candidate_id for obj in objs if obj.purpose == ConsentPurpose.COACHING})
+        _sync_loaded(objs)
+        return objs
+
+
 class Consent(models.Model):
     """One consent given or withdrawn, for one purpose. Rows are never edited: the latest row for a
-    purpose is the candidate's current choice."""
+    purpose is the candidate's current choice (copied, for "coaching", to the file:
+    coaching_consent_sync)."""
 
     Purpose = ConsentPurpose
 
@@ -74,6 +108,8 @@ class Consent(models.Model):
     method = models.CharField(max_length=40, choices=Method.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("consentement")
         # A file's latest answer for a purpose (CandidateQuerySet.with_coaching_consent, checked for
@@ -83,3 +119,9 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} : {_('donné') if self.granted else _('retiré')}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.purpose == ConsentPurpose.COACHING:
+            coaching_consent_sync([self.candidate_id])
+            _sync_loaded([self])

@@ -51,6 +51,7 @@ def candidate_set_consents(
                 sharing_consent_withdrawn.send(sender=Candidate, candidate=locked, by=locked.user)
             )
     getattr(candidate, "_prefetched_objects_cache", {}).pop("consents", None)
+    candidate.coaching_consent = locked.coaching_consent  # the caller's file reads as the rows now say
     logger.info(
         "candidate_set_consents candidate=%s method=%s changed=%s referrals_withdrawn=%s",
         candidate.pk,

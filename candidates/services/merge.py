@@ -21,6 +21,7 @@ from ..models import (
     FileAccess,
     MaturityAssessment,
     TerritoryProposal,
+    coaching_consent_sync,
 )
 from .deletion import candidate_anonymize_fields, delete_file_after_commit
 from .registration import IMMIGRANT_FIELDS, MAX_TARGETS, STEP_FIELDS
@@ -89,6 +90,7 @@ def candidate_absorb(*, keep: Candidate, merge: Candidate, by: User, referral_mo
     result = Absorbed()
     for model in (CandidateEvent, Consent, CoachingNote):
         model.objects.filter(candidate=merge).update(candidate=keep)
+    coaching_consent_sync([keep.pk, merge.pk])  # the latest answer may now be one of `merge`'s
     # Readings of both files by the same person in the same hour are one reading of the person's file.
     same_hour = FileAccess.objects.filter(
         candidate=keep, reader=OuterRef("reader"), kind=OuterRef("kind"), hour=OuterRef("hour")

@@ -395,6 +395,8 @@ def _build_candidate(seed: Seed, candidate_id: int) -> tuple[User | None, Candid
         housing_need=rng.choice(HousingNeed.values),
         registration_step=rng.randint(1, 4) if status == CandidateStatus.DRAFT else 5,
         submitted_at=submitted_at,
+        # seed_consents gives every submitted file its consents (COPY writes no Consent.save).
+        coaching_consent=submitted_at is not None,
         status=status,
         counsellor_id=None
         if status in (CandidateStatus.DRAFT, CandidateStatus.NEW)

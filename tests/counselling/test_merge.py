@@ -447,3 +447,16 @@ def test_the_account_follows_its_identity_to_the_kept_file(counsellor):
 
     keep.refresh_from_db()
     assert keep.user.email == keep.email == "nouvelle@example.org"
+
+
+def test_the_kept_file_takes_the_latest_coaching_answer_of_either(counsellor):
+    """Consents move to the kept file: the latest answer of either is the person's choice, and
+    the file's copy of it (Candidate.coaching_consent, which "À trier" reads) follows."""
+    keep = twin(consents=False)
+    merge = twin()
+    assert Candidate.objects.filter(pk=keep.pk).values_list("coaching_consent", flat=True).get() is False
+
+    candidates_merge(keep=keep, merge=merge, by=counsellor)
+
+    flags = dict(Candidate.objects.filter(pk__in=[keep.pk, merge.pk]).values_list("pk", "coaching_consent"))
+    assert flags == {keep.pk: True, merge.pk: False}

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import CandidateEvent, CandidateStatus, Consent, years_ago
+from candidates.models import Candidate, CandidateEvent, CandidateStatus, Consent, years_ago
 from candidates.services import CandidateError, candidate_take_on, candidates_assign
 from counselling.selectors import business_days_ago
 from referrals.models import ReferralStatus
@@ -645,6 +645,28 @@ def test_two_waiting_files_flag_each_other_and_anonymized_files_are_left_out(sig
 
     assert duplicates_of(response, first) == {second.pk}
     assert duplicates_of(response, second) == {first.pk}
+
+
+def test_the_duplicates_rows_are_the_union_s_on_this_database():
+    """possible_duplicates_rows (arrays on PostgreSQL) reads the same files as possible_duplicates_of."""
+    born = datetime.date(1998, 4, 2)
+    page = [
+        CandidateFactory(email="Marie.Roy@Example.org", phone="+15145550101"),
+        CandidateFactory(first_name="Léa", last_name="Côté", date_of_birth=born, phone=""),
+        CandidateFactory(email="o'neil@example.org", first_name="Zoé", last_name="O'Neil", date_of_birth=born),
+    ]
+    CandidateFactory(email="marie.roy@example.org", status="coaching", user=None)
+    CandidateFactory(phone="+15145550101", status="draft")
+    CandidateFactory(first_name="LÉA", last_name="CÔTÉ", date_of_birth=born, status="coaching")
+    CandidateFactory(email="O'NEIL@example.org", status="closed", anonymized_at=timezone.now(), user=None)
+    CandidateFactory(first_name="Léa", last_name="Côté", date_of_birth=datetime.date(1998, 4, 3))
+    columns = ("id", "first_name", "last_name", "email", "date_of_birth", "phone_as_stored")
+    read = list(Candidate.objects.for_queue().filter(pk__in=[c.pk for c in page]))
+
+    rows = sorted(Candidate.objects.possible_duplicates_rows(read))
+
+    assert rows == sorted(Candidate.objects.possible_duplicates_of(read).values_list(*columns))
+    assert len(rows) >= 5  # the page's three, the email's and the phone's twins at least
 
 
 def test_no_duplicates_no_badge(signed_in):
