@@ -142,7 +142,11 @@ class CandidateQuerySet(models.QuerySet):
         if territory is not None:
             targets = targets.filter(territory=territory)
         if region is not None:
-            targets = targets.filter(territory__region=region)
+            # The region's territories read first, as a list: PostgreSQL then probes each file's
+            # targets for them, where joining the territories for each file cost twice as much
+            # (the queue filtered by a region: 5.2 -> 2.0 ms at 100,000 files, 6.9 -> 3.8 at 1M).
+            territory_ids = list(Territory.objects.filter(region=region).values_list("pk", flat=True))
+            targets = targets.filter(territory_id__in=territory_ids)
         return self.filter(models.Exists(targets))
 
     def born_between(self, *, youngest_age: int | None, oldest_age: int | None, today: datetime.date | None = None):

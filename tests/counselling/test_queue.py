@@ -587,8 +587,9 @@ def test_htmx_results_query_count_does_not_grow_with_rows(client, counsellor, dj
         _rows_for("tous", counsellor, territories, i)
     client.force_login(counsellor)
 
-    # session, user, the region (the filter checks it exists), page, targets (a search is not counted)
-    with django_assert_num_queries(5):
+    # session, user, the region (the filter checks it exists), its territories (CandidateQuerySet.
+    # targeting), page, targets (a search is not counted)
+    with django_assert_num_queries(6):
         response = client.get(
             QUEUE, {"vue": "tous", "q": "example", "region": territories[0].region_id}, **HTMX_RESULTS
         )
