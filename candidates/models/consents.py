@@ -112,8 +112,8 @@ class Consent(models.Model):
 
     class Meta:
         verbose_name = _("consentement")
-        # A file's latest answer for a purpose (CandidateQuerySet.with_coaching_consent, checked for
-        # each file "À trier" counts), in the order the lookup reads it: no sort per file.
+        # A file's latest answer for a purpose (coaching_consent_sync, latest_consents), in the order
+        # the lookup reads it: no sort per file.
         indexes = [models.Index(fields=["candidate", "purpose", "-created_at", "-id"], name="consent_latest")]
         verbose_name_plural = _("consentements")
 
