@@ -272,6 +272,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+FORM_RENDERER = "common.form_renderer.FastRenderer"  # common widgets written in Python (issue 17)
 
 # --- Help for the public (footer, home page) ---------------------------------------------------
 # Who answers people's questions about the service: an address, a phone number (E.164) and its

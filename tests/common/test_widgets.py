@@ -1,7 +1,8 @@
-"""FastSelect writes what forms.Select writes (common/widgets.py)."""
+"""FastSelect writes what forms.Select writes through Django's templates (common/widgets.py)."""
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates
 
 from common.widgets import FastSelect
 
@@ -26,7 +27,9 @@ FLAT = [("", "—"), ("new", "Nouveau"), ("coaching", "En accompagnement")]
 def test_fast_select_writes_what_django_s_select_writes(choices, value, attrs):
     fast, django = FastSelect(choices=choices), forms.Select(choices=choices)
 
-    assert fast.render("territory", value, attrs) == django.render("territory", value, attrs)
+    assert fast.render("territory", value, attrs) == django.render(
+        "territory", value, attrs, renderer=DjangoTemplates()
+    )
 
 
 def test_a_form_field_renders_the_same_through_a_bound_form():
