@@ -19,16 +19,18 @@ def _cpus() -> int:
 
 # Behind nginx on the same host; a unix socket works too (unix:/run/pajr/gunicorn.sock).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Threads overlap the waits on PostgreSQL and Redis; each thread holds its own database
-# connection: a host opens workers × threads connections (CONN_MAX_AGE keeps them open).
+# Each thread holds its own database connection: a host opens workers × threads connections
+# (CONN_MAX_AGE keeps them open).
 # gthread, with load shedding: past saturation, a request that waited more than
 # GUNICORN_SHED_AFTER_MS (250) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
 worker_class = "pajr.gunicorn_worker.SheddingThreadWorker"
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cpus() + 1))
-# Four threads overlap the waits on PostgreSQL and Redis (make load, 100,000 files: 50 req/s at
-# p95 184–192 ms with 4 threads, 327 ms with 2; at twice that rate, with load shedding, the served
-# p95 is 887 ms with 4 threads and 631 ms with 2).
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Five single-threaded processes per CPU. A request is Python for ~85 % of its time (PostgreSQL
+# answers in well under a millisecond a query), so threads in one process mostly wait for its GIL,
+# and a busy process kept accepting connections while another sat idle: at 5 workers × 4 threads
+# make load (100,000 files) sustained 70 req/s with 73 % of the two cores used; 8 × 2 sustained 80,
+# 10 × 1 85–90, 16 × 1 and 24 × 1 less (more processes than work). docs/benchmarks.md, "Load".
+workers = int(os.environ.get("WEB_CONCURRENCY", 5 * _cpus()))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A request that takes longer than this is a bug: the worker is killed and restarted. Uploads do
 # not count: nginx buffers the whole body before it passes the request on.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

@@ -3,6 +3,7 @@ test_stack.py): the proxy's body limit sits just above the CV limit, a CV at tha
 through Django with its form around it, gunicorn's access log cannot hold a query string, the
 units run one worker per queue group and one beat."""
 
+import os
 import re
 from pathlib import Path
 
@@ -73,6 +74,17 @@ def test_gunicorn_logs_no_query_string_no_referrer_and_redacts_link_tokens(monke
     fields = set(re.findall(r"%\((\w+)\)s", config.access_log_format))
     assert "U" in fields
     assert not fields & {"r", "q", "f"}  # request line with its query, the query, the referrer
+
+
+def test_gunicorn_runs_five_single_threaded_workers_per_cpu_by_default(monkeypatch):
+    """make load: 10 x 1 on two cores sustained 75-80 req/s where 5 x 4 sustained 65-70 (the
+    threads of a process wait for its GIL); docs/benchmarks.md, "Load"."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    values = _gunicorn_settings()
+
+    assert values["workers"] == 5 * len(os.sched_getaffinity(0))
+    assert values["threads"] == 1
 
 
 def test_the_root_gunicorn_configuration_is_the_deploy_one():
