@@ -102,10 +102,10 @@ def test_the_counsellor_s_file_page_is_the_same_either_way(client, language):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_registration_steps_are_the_same_either_way(client, language):
+def test_the_registration_and_sign_in_pages_are_the_same_either_way(client, language):
     TerritoryFactory(name="Rimouski-Neigette")
     client.cookies["django_language"] = language
-    for url in (reverse("candidates:register"), reverse("candidates:registration_step", args=[1])):
+    for url in (reverse("candidates:register"), reverse("account_login")):
         fast = _page(client, url, "common.form_renderer.FastRenderer")
         assert fast == _page(client, url, DJANGO), url
         assert "<input" in fast, url
