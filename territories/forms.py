@@ -4,16 +4,12 @@ from django import forms
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from common.widgets import FastSelect
-
 from .models import Region, Territory
 
 
 class TerritoryChoiceField(forms.ModelChoiceField):
-    """A select of the active territories, grouped by region, in one query, its 62 options written
-    in Python (common.widgets.FastSelect)."""
-
-    widget = FastSelect
+    """A select of the active territories, grouped by region, in one query; its 62 options are
+    written in Python by the forms' renderer (common.form_renderer)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("empty_label", _("Choisissez un territoire"))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.forms.renderers import DjangoTemplates
 from django.test import override_settings
 from django.urls import reverse
@@ -44,6 +45,7 @@ WIDGETS = [
     (forms.Select(choices=GROUPED), [None, "", 2, "4", [1, 3]]),
     (forms.SelectMultiple(choices=GROUPED), [None, [1, 3], ["2"]]),
     (forms.NullBooleanSelect(), [None, True, False]),
+    (forms.Select(choices=[("", "—"), (ModelChoiceIteratorValue(7, None), "Sept")]), [None, 7]),  # ModelChoiceField
     (forms.Select(choices=[(1, 1000), (2, Decimal("2.5"))]), [1]),  # labels a template localizes
     (forms.Select(choices=[(datetime.date(2026, 1, 2), "2 janvier")]), [datetime.date(2026, 1, 2)]),
     (forms.RadioSelect(choices=GROUPED), [2]),  # not written in Python: the templates, as before
