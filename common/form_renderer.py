@@ -3,8 +3,8 @@ in Python.
 
 Django renders each widget through a template and an include of `attrs.html`; crispy-forms then
 wraps each field in its own. On the counsellor's file page (six forms, some fifteen fields) the
-widgets' templates were some 3 ms of 40 (issue 17). `FastRenderer.render` writes the HTML those
-templates would write, for the templates named in WRITERS, with Django's own escaping rules:
+widgets' templates were 1–1.5 ms of 35–40 (issue 17, in-process A/B). `FastRenderer.render`
+writes the HTML those templates would write, for the templates named in WRITERS, with Django's own escaping rules:
 `{{ x }}` escapes what is not marked safe, `|stringformat:'s'` formats with "%s" first, `{% if v
 is not False %}`/`is not True` test identity. Anything else, or a value a template would have
 localized (a number or a date as a label), goes to the templates as before.

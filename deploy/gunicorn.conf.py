@@ -24,11 +24,12 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # gthread, with load shedding: past saturation, a request that waited more than
 # GUNICORN_SHED_AFTER_MS (250) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
 worker_class = "pajr.gunicorn_worker.SheddingThreadWorker"
-# Five single-threaded processes per CPU. A request is Python for ~85 % of its time (PostgreSQL
+# Five single-threaded processes per CPU. A request is Python for most of its time (PostgreSQL
 # answers in well under a millisecond a query), so threads in one process mostly wait for its GIL,
 # and a busy process kept accepting connections while another sat idle: at 5 workers × 4 threads
 # make load (100,000 files) sustained 70 req/s with 73 % of the two cores used; 8 × 2 sustained 80,
-# 10 × 1 85–90, 16 × 1 and 24 × 1 less (more processes than work). docs/benchmarks.md, "Load".
+# 10 × 1 75–80 with no error (saturated near 85), 16 × 1 and 24 × 1 less (more processes than
+# work). docs/benchmarks.md, "Load".
 workers = int(os.environ.get("WEB_CONCURRENCY", 5 * _cpus()))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A request that takes longer than this is a bug: the worker is killed and restarted. Uploads do
