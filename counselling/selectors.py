@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateTarget, FileAccess, stored_phone
+from candidates.models import Candidate, FileAccess, stored_phone
 from referrals.models import Referral, ReferralStatus
-from territories.models import Agent, Region
+from territories.models import Agent
+
+from .filter_options import territory_names
 
 QUEUE_PAGE_SIZE = 50
 QUEUE_COUNT_CAP = 1000  # the lists count up to this, then say "more than 1,000"
@@ -283,18 +285,18 @@ def with_possible_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     return candidates
 
 
-def target_names(candidate_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    """{file: [(territory, region), ...]} in the file's order of choice, in one query, the region in
-    the active language: the queue's "Territoires visés" column."""
-    rows = (
-        CandidateTarget.objects.filter(candidate_id__in=candidate_ids)
-        .order_by("candidate_id", "rank")
-        .values_list("candidate_id", "territory__name", f"territory__region__{Region.name_field()}")
-    )
-    names: dict[int, list[tuple[str, str]]] = {pk: [] for pk in candidate_ids}
-    for candidate_id, territory, region in rows:
-        names[candidate_id].append((territory, region))
-    return names
+def target_names(candidates: Sequence[Candidate]) -> dict[int, list[tuple[str, str]]]:
+    """{file: [(territory, region), ...]} in the file's order of choice, the region in the active
+    language: the queue's "Territoires visés" column, from each file's `target_ranks` (for_queue)
+    and the kept territory names (filter_options.territory_names), without a query."""
+    ranked = {
+        candidate.pk: sorted(
+            tuple(map(int, pair.split(":"))) for pair in (candidate.target_ranks or "").split(",") if pair
+        )
+        for candidate in candidates
+    }
+    names = territory_names({territory for pairs in ranked.values() for _rank, territory in pairs})
+    return {pk: [names[territory] for _rank, territory in pairs] for pk, pairs in ranked.items()}
 
 
 def target_agents(candidate: Candidate) -> list[tuple]:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Upper
+from django.db.models.functions import Cast, Coalesce, Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -116,12 +116,36 @@ class CandidateQuerySet(models.QuerySet):
         duplicates compare, and the counsellor's names rather than their account: a file has some
         40 columns, and building 50 files, their counsellors and their targets' territories and
         regions as objects was two-thirds of the queue's reading (the target territories' names
-        come in one query of their own: counselling.selectors.target_names)."""
+        come as ids with the row, `target_ranks`, and their names from a kept list:
+        counselling.selectors.target_names)."""
         return self.only(*QUEUE_FIELDS).annotate(
             **{PHONE_AS_STORED: Cast("phone", models.CharField())},
             counsellor_first_name=models.F("counsellor__first_name"),
             counsellor_last_name=models.F("counsellor__last_name"),
+            target_ranks=self._target_ranks(),
         )
+
+    def _target_ranks(self) -> models.Subquery:
+        """The file's targets as "rank:territory id" pairs joined by commas, in no order (SQLite
+        before 3.44 cannot order an aggregate): target_ranks() reads them. In the page's query, a
+        select-list subquery PostgreSQL computes for the page's rows only, instead of a query of
+        its own joining territories and regions (1.8 ms of each queue tab at 100,000 files)."""
+        pairs = (
+            self._related("targets")
+            .objects.filter(candidate=models.OuterRef("pk"))
+            .order_by()
+            .values("candidate")
+            .annotate(
+                pairs=models.StringAgg(
+                    Concat(
+                        Cast("rank", models.CharField()), models.Value(":"), Cast("territory_id", models.CharField())
+                    ),
+                    models.Value(","),
+                )
+            )
+            .values("pairs")
+        )
+        return models.Subquery(pairs, output_field=models.TextField())
 
     def with_coaching_consent(self):
         """Whose latest answer for "coaching" is a yes: the file's copy of it (Candidate.coaching_consent,

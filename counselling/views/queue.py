@@ -63,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         page.object_list = with_possible_duplicates(page.object_list)
     cutoff_date = business_days_ago(WAITING_LIMIT_BUSINESS_DAYS, timezone.localdate(now))
     cutoff = timezone.make_aware(datetime.datetime.combine(cutoff_date, datetime.time.min))
-    rows = queue_rows(page.object_list, targets=target_names([c.pk for c in page.object_list]), now=now, cutoff=cutoff)
+    rows = queue_rows(page.object_list, targets=target_names(page.object_list), now=now, cutoff=cutoff)
     back_query = urlencode({"next": request.get_full_path()})
     # "/conseil/candidats/": each row's links append the pk (a reverse() per link and row costs ~3 ms
     # a page); tests check them against reverse().

@@ -542,8 +542,8 @@ def _rows_for(tab, counsellor, territories, i):
     )
 
 
-# session, user, count (capped), page (with counsellor, waiting time), targets (with territory and
-# region); the full page adds the filter form's lists, each read once, never counted (regions,
+# session, user, count (capped), page (with counsellor, waiting time, target territories' ids), the
+# territories' names (kept after the first page); the full page adds the filter form's lists, each read once, never counted (regions,
 # territories, counsellors — the bulk assignment of "À trier" reuses the last); "À trier" looks for
 # possible duplicates of the page's files; "Réponses" records the visit.
 QUERIES = {"a-trier": 9, "mes-candidats": 8, "tous": 8, "orientations": 8, "reponses": 8}
@@ -588,7 +588,7 @@ def test_htmx_results_query_count_does_not_grow_with_rows(client, counsellor, dj
     client.force_login(counsellor)
 
     # session, user, the region (the filter checks it exists), its territories (CandidateQuerySet.
-    # targeting), page, targets (a search is not counted)
+    # targeting), page, the territories' names (a search is not counted)
     with django_assert_num_queries(6):
         response = client.get(
             QUEUE, {"vue": "tous", "q": "example", "region": territories[0].region_id}, **HTMX_RESULTS
@@ -783,13 +783,13 @@ def test_filters_stay_folded_when_they_apply_and_say_how_many(signed_in):
 
 
 def test_the_filter_choices_are_read_once_then_kept(client, counsellor, django_assert_num_queries):
-    """The first page reads regions, territories and counsellors (three queries); the next ones
-    take them from the cache."""
+    """The first page reads regions, territories and counsellors for the filters, and the
+    territories' names for the rows (four queries); the next ones take them from the cache."""
     CandidateFactory(status=CandidateStatus.COACHING, counsellor=counsellor)
     client.force_login(counsellor)
     client.get(QUEUE, {"vue": "tous"})
 
-    with django_assert_num_queries(QUERIES["tous"] - 3):
+    with django_assert_num_queries(QUERIES["tous"] - 4):
         response = client.get(QUEUE, {"vue": "tous"})
 
     assert 'name="territoire"' in response.text
@@ -817,5 +817,47 @@ def test_a_sign_in_does_not_forget_the_kept_choices(client, counsellor, django_a
     counsellor.last_login = timezone.now()
     counsellor.save(update_fields=["last_login"])
 
-    with django_assert_num_queries(QUERIES["tous"] - 3):
+    with django_assert_num_queries(QUERIES["tous"] - 4):
         client.get(QUEUE, {"vue": "tous"})
+
+
+# --- The rows' target territories: ids with the row, names kept per language ----------------------
+
+
+def _targets_cell(page: str, first_name: str) -> str:
+    row = next(row for row in page.split("<tr>") if f">{first_name} " in row)
+    return re.search(r"<ol class=\"list-unstyled mb-0\">(.*?)</ol>", row).group(1)
+
+
+def test_targets_in_the_persons_order_whatever_the_order_they_were_written(signed_in, settings):
+    """The page's query reads each file's targets as unordered pairs: the rank orders them."""
+    region = RegionFactory(code="01", name_fr="Bas-Saint-Laurent", name_en="Lower St. Lawrence")
+    candidate = CandidateFactory(first_name="Ordre", target_territory=False)
+    for rank, name in ((3, "Matane"), (1, "Rimouski-Neigette"), (2, "La Mitis")):
+        candidate.targets.create(territory=TerritoryFactory(name=name, region=region), rank=rank)
+
+    french = _targets_cell(signed_in.get(QUEUE, {"vue": "tous"}).text, "Ordre")
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _targets_cell(signed_in.get(QUEUE, {"vue": "tous"}).text, "Ordre")
+
+    assert re.findall(r"<li>([^<]+) <span", french) == ["Rimouski-Neigette", "La Mitis", "Matane"]
+    assert "(Bas-Saint-Laurent)" in french and "(Lower St. Lawrence)" in english
+
+
+def test_kept_territory_names_follow_a_rename_and_a_territory_written_without_signals(signed_in):
+    territory = TerritoryFactory(name="Ancien nom")
+    CandidateFactory(first_name="Renomme", target_territory=territory)
+    signed_in.get(QUEUE, {"vue": "tous"})  # the names are kept from here
+
+    territory.name = "Nouveau nom"
+    territory.save()
+    renamed = signed_in.get(QUEUE, {"vue": "tous"}).text  # and kept again
+    # bulk_create sends no post_save: the kept names do not know this one, the page reads them again
+    (added,) = type(territory).objects.bulk_create(
+        [TerritoryFactory.build(name="Sans signal", region=territory.region)]
+    )
+    CandidateFactory(first_name="Nouvelle", target_territory=added)
+    page = signed_in.get(QUEUE, {"vue": "tous"}).text
+
+    assert "Nouveau nom" in _targets_cell(renamed, "Renomme") and "Ancien nom" not in renamed
+    assert "Sans signal" in _targets_cell(page, "Nouvelle")
