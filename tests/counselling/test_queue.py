@@ -543,9 +543,10 @@ def _rows_for(tab, counsellor, territories, i):
 
 
 # session, user, count (capped), page (with counsellor, waiting time, target territories' ids), the
-# territories' names (kept after the first page); the full page adds the filter form's lists, each read once, never counted (regions,
-# territories, counsellors — the bulk assignment of "À trier" reuses the last); "À trier" looks for
-# possible duplicates of the page's files; "Réponses" records the visit.
+# territories' names (kept after the first page); the full page adds the filter form's lists, each
+# read once, never counted (regions, territories, counsellors — the bulk assignment of "À trier"
+# reuses the last); "À trier" looks for possible duplicates of the page's files; "Réponses" records
+# the visit.
 QUERIES = {"a-trier": 9, "mes-candidats": 8, "tous": 8, "orientations": 8, "reponses": 8}
 
 
