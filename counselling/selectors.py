@@ -49,6 +49,13 @@ QUEUE_SORTS = {
     "conseiller": ("counsellor_id", "submitted_at", "id"),
 }
 DEFAULT_SORT = "attente"  # the longest wait first
+SORT_LABELS = {
+    "nom": _("Nom"),
+    "profil": _("Profil"),
+    "statut": _("Statut"),
+    "conseiller": _("Conseiller·ère"),
+    "attente": _("En attente depuis"),
+}
 
 
 def business_days_ago(days: int, today: datetime.date | None = None) -> datetime.date:

@@ -20,11 +20,13 @@ from candidates.models import Candidate
 from candidates.services import CandidateError, candidate_take_on, candidates_assign
 from common.http import int_or_none, page_number, safe_next
 
+from ..controls import filter_fields_html, sort_header_html, tabs_html
 from ..filters import QueueFilter
 from ..forms import CloseForm, PutOnHoldForm
 from ..rows import queue_rows, rows_html
 from ..selectors import (
     QUEUE_PAGE_SIZE,
+    SORT_LABELS,
     TAB_COUNT_ORDER,
     WAITING_LIMIT_BUSINESS_DAYS,
     QueuePage,
@@ -81,9 +83,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         ),
         "filterset": filterset,
         "tab": tab,
-        "tabs": dict(QueueTab.choices),
         "sort": sort,
-        "sort_headers": queue_sort_headers(sort),
+        "sort_headers": {
+            column: sort_header_html(request.GET, info, SORT_LABELS[column])
+            for column, info in queue_sort_headers(sort).items()
+        },
         "waiting_limit": WAITING_LIMIT_BUSINESS_DAYS,
         "answers_since": since,
         # The filter's counsellor choices, read once (no COUNT) and reused by the bulk assignment.
@@ -93,6 +97,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         response = render(request, "counselling/_queue_results.html", context)
     else:
         filterset.attach_select_options()
+        context["tabs_html"] = tabs_html(request.GET, dict(QueueTab.choices), tab)
+        context["filter_fields_html"] = filter_fields_html(filterset.form)
         template = "_queue_body.html" if request.htmx and request.htmx.target == "queue" else "queue.html"
         response = render(request, f"counselling/{template}", context)
     # The same URL answers a full page or a part of it: caches must tell them apart.
