@@ -40,12 +40,18 @@ def _celery_eager(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """allauth's rate limits count in the cache: each test starts with none spent."""
+    """allauth's rate limits count in the cache: each test starts with none spent. The queue's
+    lists each process keeps (counselling.filter_options) go too: a test's territories and
+    counsellors are not the next one's."""
     from django.core.cache import cache
 
+    from counselling.filter_options import forget_filter_options
+
     cache.clear()
+    forget_filter_options()
     yield
     cache.clear()
+    forget_filter_options()
 
 
 @pytest.fixture(autouse=True)

@@ -862,3 +862,24 @@ def test_kept_territory_names_follow_a_rename_and_a_territory_written_without_si
 
     assert "Nouveau nom" in _targets_cell(renamed, "Renomme") and "Ancien nom" not in renamed
     assert "Sans signal" in _targets_cell(page, "Nouvelle")
+
+
+def test_a_change_another_process_saw_reaches_this_ones_copies(signed_in, monkeypatch):
+    """Each process keeps its copies while the shared version stands: another process's receiver
+    deletes the version, and this one builds them again when it next looks (RECHECK_SECONDS)."""
+    from django.core.cache import cache
+
+    from counselling import filter_options
+
+    monkeypatch.setattr(filter_options, "RECHECK_SECONDS", 0)
+    territory = TerritoryFactory(name="Avant")
+    CandidateFactory(first_name="Ailleurs", target_territory=territory)
+    signed_in.get(QUEUE, {"vue": "tous"})  # this process's copies
+    type(territory).objects.filter(pk=territory.pk).update(name="Après")  # no signal in this process
+
+    kept = signed_in.get(QUEUE, {"vue": "tous"}).text
+    cache.delete(filter_options.VERSION_KEY)  # what the other process's receiver did
+    fresh = signed_in.get(QUEUE, {"vue": "tous"}).text
+
+    assert "Avant" in _targets_cell(kept, "Ailleurs") and ">Avant" in kept
+    assert "Après" in _targets_cell(fresh, "Ailleurs") and ">Avant" not in fresh
