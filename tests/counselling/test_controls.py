@@ -98,3 +98,16 @@ def test_the_page_shows_them(client):
     assert 'aria-current="page"' in page and 'name="arrivee_au"' in page
     assert 'aria-sort="descending"' in page
     assert 'class="queue-sort"' in results and "nav-tabs" not in results
+
+
+@pytest.mark.django_db
+def test_filtersets_share_their_form_class_never_their_fields_values_or_errors():
+    first = QueueFilter(QueryDict("statut=zzz&q=Tremblay"))
+    second = QueueFilter(QueryDict("statut=new"))
+    first.qs, second.qs  # noqa: B018 — validates both forms
+
+    assert type(first.form) is type(second.form)
+    assert first.form.fields["statut"] is not second.form.fields["statut"]
+    assert first.form.fields["territoire"]._choices is not second.form.fields["territoire"]._choices
+    assert first.form.errors and "statut" in first.form.errors and not second.form.errors
+    assert first.form["q"].value() == "Tremblay" and second.form["q"].value() is None
