@@ -163,6 +163,22 @@ def test_answers_tab_on_a_first_visit_shows_the_last_30_days(signed_in, counsell
     assert names(signed_in.get(QUEUE, {"vue": "reponses"})) == {"Récente"}
 
 
+@pytest.mark.parametrize("hour", [9, 15])
+def test_answers_tab_says_since_when_in_a_sentence_ending_once(signed_in, counsellor, settings, hour):
+    """English dates end in "a.m." or "p.m.": the sentence adds no second period."""
+    seen = timezone.make_aware(datetime.datetime(2026, 11, 5, hour, 15))
+    counsellor.referrals_seen_at = seen
+    counsellor.save(update_fields=["referrals_seen_at"])
+
+    french = signed_in.get(QUEUE, {"vue": "reponses"}).text
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = signed_in.get(QUEUE, {"vue": "reponses"}).text
+
+    assert re.search(rf"depuis le 5 novembre 2026, {hour:02d}\xa0h\xa015\.\s", french)
+    meridiem = "a.m." if hour < 12 else "p.m."
+    assert re.search(rf"since Nov\. 5, 2026, {hour % 12}:15 {meridiem}\s*</p>", english)
+
+
 # --- Filters and search ---------------------------------------------------------------------------
 
 
