@@ -196,6 +196,19 @@ def test_post_with_an_unknown_decision_changes_nothing(client, referral, url):
     assert unchanged(referral)
 
 
+def test_the_answer_in_english_ends_once_after_p_m(client, referral, url, settings):
+    """English dates end in "p.m.": the sentence adds no second period."""
+    client.post(url, {"decision": "accept", "confirm": "1"})
+    answered = timezone.make_aware(timezone.datetime(2026, 11, 5, 14, 15))
+    Referral.objects.filter(pk=referral.pk).update(answered_at=answered)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = " ".join(client.get(url).content.decode().split())
+
+    assert "on Nov. 5, 2026, 2:15 p.m. </" in html or "on Nov. 5, 2026, 2:15 p.m.</" in html
+    assert "p.m.." not in html
+
+
 def test_used_link_shows_the_decision_and_cannot_change_it(client, referral, url):
     client.post(url, {"decision": "accept", "confirm": "1"})
 
