@@ -50,7 +50,7 @@ def test_every_page_as_every_role_renders_its_forms_as_crispy_does(site, monkeyp
                 if path.startswith(("/static/", "/admin/", "/dev/")):
                     continue
                 client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-                fast, reference = _both_ways(monkeypatch, lambda: _html(client.get(path)))
+                fast, reference = _both_ways(monkeypatch, lambda c=client, p=path: _html(c.get(p)))
                 assert fast == reference, (language, role, path, _first_difference(fast, reference))
                 compared += 'class="mb-3' in fast
     assert compared > 20  # pages with at least one field written here
