@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, Upper
+from django.db.models.functions import Cast, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -82,6 +82,24 @@ WHERE "anonymized_at" IS NULL AND ("date_of_birth", UPPER("last_name"), UPPER("f
 """
 
 
+# The queue's two per-row subqueries, as fixed SQL: written with the ORM (Subquery, OuterRef,
+# StringAgg, Concat, Coalesce), building and compiling them cost 2.3 ms of each queue page, more
+# than running them (issue 17). In the select list, PostgreSQL runs them for the page's rows only.
+# tests/counselling/test_queue.py runs them on both databases.
+# - target_ranks: the file's targets as "rank:territory id" pairs joined by commas, in no order
+#   (SQLite before 3.44 cannot order an aggregate): counselling.selectors.target_names reads them.
+# - waiting_since: CandidateQuerySet.with_waiting_since.
+PER_ROW_SQL = {
+    "target_ranks": 'SELECT GROUP_CONCAT("rank" || %s || "territory_id", %s) FROM "candidates_candidatetarget" '
+    'WHERE "candidate_id" = "candidates_candidate"."id"',
+    "target_ranks_postgresql": 'SELECT STRING_AGG("rank" || %s || "territory_id", %s) '
+    'FROM "candidates_candidatetarget" WHERE "candidate_id" = "candidates_candidate"."id"',
+    "waiting_since": 'COALESCE((SELECT "created_at" FROM "candidates_candidateevent" '
+    'WHERE "candidate_id" = "candidates_candidate"."id" AND "kind" IN (%s, %s) AND "to_status" <> %s '
+    'ORDER BY "created_at" DESC, "id" DESC LIMIT 1), "candidates_candidate"."submitted_at")',
+}
+
+
 class CandidateQuerySet(models.QuerySet):
     """The named reads of files. The models of the file's other rows (targets, consents, events)
     are reached through the relations, as they are defined in the package's other modules."""
@@ -115,37 +133,24 @@ class CandidateQuerySet(models.QuerySet):
         """The queue's rows: only the columns a row shows (counselling/rows.py) and the possible
         duplicates compare, and the counsellor's names rather than their account: a file has some
         40 columns, and building 50 files, their counsellors and their targets' territories and
-        regions as objects was two-thirds of the queue's reading (the target territories' names
-        come as ids with the row, `target_ranks`, and their names from a kept list:
-        counselling.selectors.target_names)."""
+        regions as objects was two-thirds of the queue's reading. The target territories come as
+        ids with the row (`target_ranks`), their names from a kept list
+        (counselling.selectors.target_names)."""
         return self.only(*QUEUE_FIELDS).annotate(
             **{PHONE_AS_STORED: Cast("phone", models.CharField())},
             counsellor_first_name=models.F("counsellor__first_name"),
             counsellor_last_name=models.F("counsellor__last_name"),
-            target_ranks=self._target_ranks(),
+            target_ranks=self._per_row_sql("target_ranks"),
         )
 
-    def _target_ranks(self) -> models.Subquery:
-        """The file's targets as "rank:territory id" pairs joined by commas, in no order (SQLite
-        before 3.44 cannot order an aggregate): target_ranks() reads them. In the page's query, a
-        select-list subquery PostgreSQL computes for the page's rows only, instead of a query of
-        its own joining territories and regions (1.8 ms of each queue tab at 100,000 files)."""
-        pairs = (
-            self._related("targets")
-            .objects.filter(candidate=models.OuterRef("pk"))
-            .order_by()
-            .values("candidate")
-            .annotate(
-                pairs=models.StringAgg(
-                    Concat(
-                        Cast("rank", models.CharField()), models.Value(":"), Cast("territory_id", models.CharField())
-                    ),
-                    models.Value(","),
-                )
-            )
-            .values("pairs")
-        )
-        return models.Subquery(pairs, output_field=models.TextField())
+    def _per_row_sql(self, name: str) -> RawSQL:
+        """One of the queue's per-row subqueries (PER_ROW_SQL) for this queryset's database."""
+        if name == "target_ranks":
+            sql = PER_ROW_SQL["target_ranks_postgresql" if connections[self.db].vendor == "postgresql" else name]
+            return RawSQL(sql, (":", ","), output_field=models.TextField())  # noqa: S611 — fixed SQL, values as parameters
+        event = self._related("events")
+        params = (event.Kind.STATUS_CHANGED.value, event.Kind.ASSIGNED.value, "")
+        return RawSQL(PER_ROW_SQL[name], params, output_field=models.DateTimeField())  # noqa: S611 — fixed SQL
 
     def with_coaching_consent(self):
         """Whose latest answer for "coaching" is a yes: the file's copy of it (Candidate.coaching_consent,
@@ -199,17 +204,7 @@ class CandidateQuerySet(models.QuerySet):
         submission. Taking a file on changes its status with an ASSIGNED event; a later ASSIGNED
         event (a colleague takes over) has no status and does not count. Only evaluated for the
         rows of the page (PostgreSQL computes an expensive select-list subquery after the LIMIT)."""
-        event = self._related("events")
-        last_change = (
-            event.objects.filter(
-                candidate=models.OuterRef("pk"),
-                kind__in=(event.Kind.STATUS_CHANGED, event.Kind.ASSIGNED),
-            )
-            .exclude(to_status="")
-            .order_by("-created_at", "-id")
-            .values("created_at")[:1]
-        )
-        return self.annotate(waiting_since=Coalesce(models.Subquery(last_change), models.F("submitted_at")))
+        return self.annotate(waiting_since=self._per_row_sql("waiting_since"))
 
     def possible_duplicates_of(self, candidates):
         """In one query (a UNION, so that each part uses its own index), the files (the given ones
