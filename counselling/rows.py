@@ -19,7 +19,7 @@ from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import get_language, gettext
 
 from candidates.choices import CandidateStatus, ProfileKind
-from candidates.models import Candidate
+from candidates.models import AGE_MAX, AGE_MIN, Candidate, years_ago
 
 _LABELS: dict[tuple[str, str | None], dict[str, str]] = {}
 
@@ -77,15 +77,20 @@ def queue_rows(
     """One QueueRow per candidate of the page (CandidateQuerySet.for_queue, `waiting_since`
     annotated), with its target territories' names (selectors.target_names)."""
     profiles, statuses = choice_labels(ProfileKind), choice_labels(CandidateStatus)
+    # Candidate.is_outside_age_range, with today's bounds once a page (the property reads the date
+    # for each file): born after `youngest`, under 18; on or before `oldest`, 36 or more.
+    today = timezone.localdate(now)
+    youngest, oldest = years_ago(AGE_MIN, today), years_ago(AGE_MAX + 1, today)
     datetime_format = get_format("DATETIME_FORMAT")
     time_strings = {name: _Translated(text) for name, text in TIME_STRINGS.items()}
     rows = []
     for candidate in candidates:
+        born = candidate.date_of_birth
         row = QueueRow(
             pk=candidate.pk,
             name=candidate.full_name,
             email=candidate.email,
-            outside_age_range=candidate.is_outside_age_range,
+            outside_age_range=born is not None and (born > youngest or born <= oldest),
             profile=profiles.get(candidate.profile_kind, "") or "—",
             status=statuses.get(candidate.status, candidate.status),
             counsellor=f"{candidate.counsellor_first_name or ''} {candidate.counsellor_last_name or ''}".strip() or "—",

@@ -182,7 +182,7 @@ def test_waiting_times_read_as_django_s_timesince_in_the_reader_s_language(langu
             pk=pk,
             full_name="A B",
             email="a@b.c",
-            is_outside_age_range=False,
+            date_of_birth=None,
             profile_kind="",
             status="new",
             counsellor_first_name=None,
@@ -201,3 +201,23 @@ def test_waiting_times_read_as_django_s_timesince_in_the_reader_s_language(langu
     assert [row.waiting_for for row in rows] == expected
     assert expected[0] == {"fr": "3 jours", "en": "3\xa0days"}[language].replace(" ", "\xa0")
     assert [row.overdue for row in rows] == [False, False, False, True, False]
+
+
+def test_the_age_badge_agrees_with_the_files_own_age_at_each_bound():
+    """queue_rows works the 18–35 range out once a page; each file's property says the same."""
+    from django.utils import timezone
+
+    from candidates.models import Candidate, years_ago
+    from counselling.rows import queue_rows
+
+    day = datetime.timedelta(days=1)
+    births = [years_ago(18) + day, years_ago(18), years_ago(36) + day, years_ago(36), None]  # 17, 18, 35, 36
+    files = [Candidate(pk=pk, first_name="A", last_name="B", date_of_birth=born) for pk, born in enumerate(births, 1)]
+    for file in files:  # what for_queue reads with the row
+        file.counsellor_first_name = file.counsellor_last_name = None
+    now = timezone.now()
+
+    rows = queue_rows(files, targets={}, now=now, cutoff=now)
+
+    assert [row.outside_age_range for row in rows] == [True, False, False, True, False]
+    assert [file.is_outside_age_range for file in files] == [True, False, False, True, False]
