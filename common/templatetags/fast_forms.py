@@ -1,10 +1,10 @@
 """crispy-forms' `|crispy` and `|as_crispy_field` filters, with the Bootstrap 5 field wrapper —
 label, widget, errors, help text — written in Python for the plain fields: crispy renders each
-field through bootstrap5/field.html and three more includes, some 0.25 ms a field; the
-counsellor's file page has about thirty (8 of its 36 ms at 100,000 files, issue 17). The markup is
-crispy's, whitespace aside: tests/common/test_fast_forms.py renders every form of the site both
-ways. Anything else — radios, checkbox lists, files, multi-widgets, a form helper, a template pack
-or label and field classes — goes to crispy's own filters."""
+field through bootstrap5/field.html and three more includes, some 0.25 ms a field, and the
+counsellor's file page has about thirty (its templates 17 -> 11 ms at 100,000 files, issue 17).
+The markup is crispy's, whitespace aside: tests/common/test_fast_forms.py renders every page of
+the site both ways. Anything else — radios, checkbox lists, files, multi-widgets, a form helper, a
+template pack or label and field classes — goes to crispy's own filters."""
 
 from crispy_forms.templatetags import crispy_forms_filters as crispy
 from crispy_forms.utils import TEMPLATE_PACK
