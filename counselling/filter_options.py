@@ -3,65 +3,24 @@ written: regions, territories and counsellors were read (three queries) and turn
 <option> strings on every page (1.3 ms at 100,000 files, even from cached choices). The
 territories' names with their regions' (the rows' "Territoires visés") are kept the same way.
 
-Each process keeps its own copy, valid while a version number in the shared cache is unchanged,
-and looks at that number at most every RECHECK_SECONDS: reading the lists from Redis cost 0.5 to 1
-ms a page, and any round trip to Redis within a request ~0.5 ms. A change to a region, a territory
-or a staff account forgets them (the receivers below, connected in CounsellingConfig.ready): at
-once in the process that made it, within RECHECK_SECONDS in the others (the receiver deletes the
-shared version). OPTIONS_SECONDS bounds the staleness of anything the receivers miss."""
+Each process keeps its own copy (common.kept, group "queue-lists"): reading the lists from Redis
+cost 0.5 to 1 ms a page. A change to a region, a territory or a staff account forgets them (the
+receivers below, connected in CounsellingConfig.ready): at once in the process that made it,
+within common.kept.RECHECK_SECONDS in the others. OPTIONS_SECONDS bounds the staleness of
+anything the receivers miss."""
 
-import time
-import uuid
-from dataclasses import dataclass
-
-from django.conf import settings
-from django.core.cache import cache
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
+from common.kept import forget_changed, kept
 from territories.models import Region, Territory
 
 OPTIONS_SECONDS = 300
-RECHECK_SECONDS = 2
-VERSION_KEY = "counselling:queue-lists-version"
-
-
-@dataclass
-class _Copy:
-    version: str
-    built: float
-    checked: float
-    value: object
-
-
-_kept: dict[tuple[str, str], _Copy] = {}  # {(list, language): this process's copy}
-
-
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+GROUP = "queue-lists"
 
 
 def _read(name: str, build, *, still_good=lambda value: True):
-    """This process's copy of the list `name` in the active language, built again (`build()`) when
-    the shared version changed, after OPTIONS_SECONDS, or when `still_good(copy)` says no."""
-    key, now = (name, get_language() or settings.LANGUAGE_CODE), time.monotonic()
-    kept = _kept.get(key)
-    if kept and now - kept.built < OPTIONS_SECONDS and still_good(kept.value):
-        if now - kept.checked < RECHECK_SECONDS:
-            return kept.value
-        if kept.version == (version := _version()):
-            kept.checked = now
-            return kept.value
-    else:
-        version = _version()
-    value = build()
-    _kept[key] = _Copy(version=version, built=now, checked=now, value=value)
-    return value
+    return kept(GROUP, name, build, seconds=OPTIONS_SECONDS, still_good=still_good)
 
 
 def territory_names(ids) -> dict[int, tuple[str, str]]:
@@ -102,8 +61,7 @@ def options_html(html: str, selected: str) -> SafeString:
 def forget_filter_options(**_kwargs) -> None:
     """This process builds its copies again on its next page, the others after their next look at
     the shared version."""
-    _kept.clear()
-    cache.delete(VERSION_KEY)
+    forget_changed(GROUP)
 
 
 def forget_on_staff_change(sender, instance, update_fields=None, **kwargs) -> None:

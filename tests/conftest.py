@@ -41,17 +41,17 @@ def _celery_eager(request):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """allauth's rate limits count in the cache: each test starts with none spent. The queue's
-    lists each process keeps (counselling.filter_options) go too: a test's territories and
+    lists and the directory each process keeps (common.kept) go too: a test's territories and
     counsellors are not the next one's."""
     from django.core.cache import cache
 
-    from counselling.filter_options import forget_filter_options
+    from common.kept import forget_all
 
     cache.clear()
-    forget_filter_options()
+    forget_all()
     yield
     cache.clear()
-    forget_filter_options()
+    forget_all()
 
 
 @pytest.fixture(autouse=True)

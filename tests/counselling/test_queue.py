@@ -885,16 +885,17 @@ def test_a_change_another_process_saw_reaches_this_ones_copies(signed_in, monkey
     deletes the version, and this one builds them again when it next looks (RECHECK_SECONDS)."""
     from django.core.cache import cache
 
+    from common import kept as kept_module
     from counselling import filter_options
 
-    monkeypatch.setattr(filter_options, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(kept_module, "RECHECK_SECONDS", 0)
     territory = TerritoryFactory(name="Avant")
     CandidateFactory(first_name="Ailleurs", target_territory=territory)
     signed_in.get(QUEUE, {"vue": "tous"})  # this process's copies
     type(territory).objects.filter(pk=territory.pk).update(name="Après")  # no signal in this process
 
     kept = signed_in.get(QUEUE, {"vue": "tous"}).text
-    cache.delete(filter_options.VERSION_KEY)  # what the other process's receiver did
+    cache.delete(kept_module.version_key(filter_options.GROUP))  # what the other process's receiver did
     fresh = signed_in.get(QUEUE, {"vue": "tous"}).text
 
     assert "Avant" in _targets_cell(kept, "Ailleurs") and ">Avant" in kept

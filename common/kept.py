@@ -1,0 +1,99 @@
+"""Copies each process keeps of what is read on many pages and changes rarely: the queue's filter
+choices (counselling.filter_options), the public directory's regions and territories
+(territories.selectors). Reading them again cost a query or several and their models' building
+on every page; reading them from the shared cache, a round trip to Redis (~0.5 ms) and unpickling.
+
+Each copy belongs to a group and is valid while the group's version in the shared cache is
+unchanged; a process looks at that version at most every RECHECK_SECONDS. A change forgets the
+group (`forget`, called by the owning app's receivers): at once in the process that made it,
+within RECHECK_SECONDS in the others, which find the version gone. `seconds` bounds the
+staleness of anything the receivers miss (a bulk update, a row written in the shell).
+
+What is kept is shared by every request of the process: callers must not change it."""
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import get_language
+
+RECHECK_SECONDS = 2
+
+
+@dataclass
+class _Copy:
+    version: str
+    built: float
+    checked: float
+    value: object
+
+
+_kept: dict[tuple[str, str, str], _Copy] = {}  # {(group, name, language or ""): this process's copy}
+
+
+def version_key(group: str) -> str:
+    return f"kept:{group}:version"
+
+
+def _version(group: str) -> str:
+    key = version_key(group)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def kept[T](
+    group: str,
+    name: str,
+    build: Callable[[], T],
+    *,
+    seconds: float = 300,
+    per_language: bool = True,
+    still_good: Callable[[T], bool] = lambda value: True,
+) -> T:
+    """This process's copy of `name` (in the active language when `per_language`), built again
+    (`build()`) when the group's shared version changed, after `seconds`, or when
+    `still_good(copy)` says no."""
+    language = (get_language() or settings.LANGUAGE_CODE) if per_language else ""
+    key, now = (group, name, language), time.monotonic()
+    copy = _kept.get(key)
+    if copy and now - copy.built < seconds and still_good(copy.value):
+        if now - copy.checked < RECHECK_SECONDS:
+            return copy.value
+        if copy.version == (version := _version(group)):
+            copy.checked = now
+            return copy.value
+    else:
+        version = _version(group)
+    value = build()
+    _kept[key] = _Copy(version=version, built=now, checked=now, value=value)
+    return value
+
+
+def forget(group: str) -> None:
+    """This process builds the group's copies again on its next read, the others after their
+    next look at the shared version."""
+    for key in [key for key in _kept if key[0] == group]:
+        del _kept[key]
+    cache.delete(version_key(group))
+
+
+def forget_changed(group: str) -> None:
+    """For receivers of a change: forget the group now (this process reads its own transaction's
+    writes) and again once the transaction commits: another process that rebuilt its copies in
+    between read the data from before the change, and would keep it for `seconds`."""
+    forget(group)
+    transaction.on_commit(lambda: forget(group))
+
+
+def forget_all() -> None:
+    """Every group, in this process and the shared cache (tests start with none kept)."""
+    for group in {key[0] for key in _kept}:
+        forget(group)
+    _kept.clear()
