@@ -1,8 +1,12 @@
-"""What the territories app does when the accounts app says a person changed their account."""
+"""What the territories app does when the accounts app says a person changed their account, and
+when what the public directory shows changes."""
 
 import logging
 
+from common.kept import forget_changed
+
 from .models import Agent
+from .selectors import KEPT
 
 logger = logging.getLogger(__name__)
 
@@ -14,4 +18,11 @@ def agent_follow_account(*, user, fields: list[str], **kwargs) -> None:
     sender's transaction. (Here rather than in services.py, which is at its size limit.)"""
     updated = Agent.objects.filter(user=user).update(**{field: getattr(user, field) for field in fields})
     if updated:
+        forget_changed(KEPT)  # an agent's first name is on their territories' pages
         logger.info("agent_follow_account user=%s fields=%s", user.pk, ",".join(fields))
+
+
+def forget_kept(**_kwargs) -> None:
+    """A region, unit, territory, program or agent saved or deleted, or their links changed:
+    every process reads the directory's regions and pages again (territories.selectors)."""
+    forget_changed(KEPT)

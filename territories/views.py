@@ -1,16 +1,16 @@
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import DirectorySearchForm
-from .models import Agent, SettlementProgram, Territory
-from .selectors import region_page, regions_with_territories, territories_search
+from .selectors import region_page, regions_with_territories, territories_search, territory_page
 
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     """The public directory: all 17 regions with their active territories, a search by territory,
-    MRC or town and a filter by region (three queries, four with a search)."""
+    MRC or town and a filter by region (three queries, four with a search; none, one with a search,
+    when the process keeps the regions: territories.selectors)."""
     regions = regions_with_territories()
     form = DirectorySearchForm(request.GET or None, regions=regions)
     search, region_code = None, ""
@@ -49,17 +49,15 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 def territory_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A territory's public page: where it is, what it offers, its agents' first names and the
     settlement programs that apply, and its upcoming activities (five queries, whatever the
-    number of units, agents, programs and activities). Agents' addresses stay off the public
+    number of units, agents, programs and activities; one, the activities, when the process keeps
+    the page: territories.selectors). Agents' addresses stay off the public
     page: people reach them through EER's referral, one territory at a time, not by writing to
     several agents at once."""
-    territory = get_object_or_404(Territory.objects.active().select_related("region"), code=code)
-    units = list(territory.units.order_by("name"))
-    agents = list(
-        Agent.objects.active().filter(territories=territory).order_by("first_name").values_list("first_name", flat=True)
-    )
-    programs = list(SettlementProgram.objects.for_territory(territory).order_by("name_fr"))
+    page = territory_page(code=code)
+    if page is None:
+        raise Http404
     return render(
         request,
         "territories/detail.html",
-        {"territory": territory, "units": units, "agent_names": agents, "programs": programs},
+        {"territory": page.territory, "units": page.units, "agent_names": page.agent_names, "programs": page.programs},
     )
