@@ -67,6 +67,7 @@ def answers(url: str) -> bool:
     return True
 
 
+@pytest.mark.worker  # a real worker and beat, waited for in seconds: .ci/run's timed part
 def test_ctrl_c_stops_web_worker_and_beat_and_leaves_nothing(tmp_path):
     port = free_port()
     log = tmp_path / "run.log"
