@@ -22,7 +22,11 @@ def agent_follow_account(*, user, fields: list[str], **kwargs) -> None:
         logger.info("agent_follow_account user=%s fields=%s", user.pk, ",".join(fields))
 
 
-def forget_kept(**_kwargs) -> None:
+def forget_kept(update_fields=None, **_kwargs) -> None:
     """A region, unit, territory, program or agent saved or deleted, or their links changed:
-    every process reads the directory's regions and pages again (territories.selectors)."""
+    every process reads the directory's regions and pages again (territories.selectors). Not an
+    agent's account linked (agent_account_ensure saves the agent's `user` only), which no public
+    page shows."""
+    if update_fields is not None and set(update_fields) <= {"user"}:
+        return
     forget_changed(KEPT)
