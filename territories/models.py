@@ -302,3 +302,10 @@ class Agent(models.Model):
     def save(self, *args, **kwargs):
         self.email = self.email.lower()
         super().save(*args, **kwargs)
+
+    @cached_property
+    def territory_ids(self) -> list[int]:
+        """Its territories' ids, read once per object (a request's agent is asked for them by each
+        of its page's reads: referrals.models.ReferralQuerySet.for_agent). An object kept across a
+        change of its territories keeps the old ones: read the agent again."""
+        return sorted(self.territories.values_list("pk", flat=True))
