@@ -141,6 +141,10 @@ class Referral(models.Model):
             # The queue's "Réponses" tab: answered since the counsellor's last visit (a few rows
             # of the whole table, which it scanned: 4 ms at 100,000 files, ten times that at 1M).
             models.Index(fields=["answered_at"], name="referral_answered_at", condition=Q(answered_at__isnull=False)),
+            # An agent's lists and tab counts: their territories' referrals of a status. Without it
+            # PostgreSQL walked every open referral (~10,000 at 100,000 files) for one territory's
+            # 150: the agent's home page 7.7 -> 1.6 ms for its list.
+            models.Index(fields=["territory", "status"], name="referral_territory_status"),
         ]
 
     def __str__(self) -> str:
