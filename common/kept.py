@@ -9,8 +9,11 @@ group (`forget`, called by the owning app's receivers): at once in the process t
 within RECHECK_SECONDS in the others, which find the version gone. `seconds` bounds the
 staleness of anything the receivers miss (a bulk update, a row written in the shell).
 
-What is kept is shared by every request of the process: callers must not change it."""
+What is kept is shared by every request of the process: callers must not change it. Without the
+shared cache (Redis down), nothing is kept: each read builds its value, as before there was a copy,
+and the pages stay up."""
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -20,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 2
 
@@ -39,12 +44,17 @@ def version_key(group: str) -> str:
     return f"kept:{group}:version"
 
 
-def _version(group: str) -> str:
+def _version(group: str) -> str | None:
+    """The group's shared version; None when the shared cache does not answer."""
     key = version_key(group)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
+    try:
         version = cache.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(key)
+    except Exception as error:  # whatever the cache's backend raises: build, keep nothing
+        logger.warning("kept group=%s: the shared cache does not answer (%s)", group, type(error).__name__)
+        return None
     return version
 
 
@@ -72,7 +82,10 @@ def kept[T](
     else:
         version = _version(group)
     value = build()
-    _kept[key] = _Copy(version=version, built=now, checked=now, value=value)
+    if version is None:
+        _kept.pop(key, None)
+    else:
+        _kept[key] = _Copy(version=version, built=now, checked=now, value=value)
     return value
 
 
@@ -81,7 +94,10 @@ def forget(group: str) -> None:
     next look at the shared version."""
     for key in [key for key in _kept if key[0] == group]:
         del _kept[key]
-    cache.delete(version_key(group))
+    try:
+        cache.delete(version_key(group))
+    except Exception as error:  # the others cannot read it either: they keep nothing meanwhile
+        logger.warning("kept group=%s: the shared cache does not answer (%s)", group, type(error).__name__)
 
 
 def forget_changed(group: str) -> None:

@@ -82,3 +82,31 @@ def test_a_change_forgets_again_when_its_transaction_commits():
         assert build.calls == 2
     kept("g", "list", build)
     assert build.calls == 3
+
+
+@pytest.mark.django_db
+def test_without_the_shared_cache_nothing_is_kept_and_pages_stay_up(client, settings, caplog):
+    """Redis down (a port where nothing listens): every read builds its value, the directory
+    answers, and the failure is logged without the page's data."""
+    from django.core.cache import caches
+    from django.urls import reverse
+
+    from devtools.rig import free_port
+    from tests.factories import TerritoryFactory
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    caches.close_all()
+    build = Builds()
+    kept("g", "list", build)
+    kept("g", "list", build)
+    assert build.calls == 2
+    forget("g")  # does not raise either
+    TerritoryFactory(code="RN", name="Rouyn-Noranda")
+    assert "Rouyn-Noranda" in client.get(reverse("territories:directory")).text
+    assert "the shared cache does not answer" in caplog.text
