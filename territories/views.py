@@ -48,9 +48,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def territory_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A territory's public page: where it is, what it offers, its agents' first names and the
-    settlement programs that apply, and its upcoming activities (five queries, whatever the
-    number of units, agents, programs and activities; one, the activities, when the process keeps
-    the page: territories.selectors). Agents' addresses stay off the public
+    settlement programs that apply, and its upcoming activities (six queries when the process
+    keeps nothing — the active codes, four for the page, the activities —, one, the activities,
+    when it keeps the page: territories.selectors; whatever the number of units, agents, programs
+    and activities). Agents' addresses stay off the public
     page: people reach them through EER's referral, one territory at a time, not by writing to
     several agents at once."""
     page = territory_page(code=code)
