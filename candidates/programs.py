@@ -5,12 +5,12 @@ program's conditions (territories.SettlementProgram). "May be": the program's op
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from territories.models import SettlementProgram, search_key
+from territories.selectors import active_programs
 
 from .choices import ImmigrationStatus, ProfileKind
 from .models import Candidate
@@ -69,40 +69,19 @@ def program_match(
 
 def programs_for(candidate: Candidate, *, today: datetime.date | None = None) -> list[ProgramMatch]:
     """The active programs of the person's target territories (or their regions) whose conditions
-    they meet, with the reasons. Three queries (programs, their regions, their territories); the
-    targets come prefetched with the file (CandidateQuerySet.for_list)."""
+    they meet, with the reasons. No query when this process keeps the programs
+    (territories.selectors.active_programs); the targets come prefetched with the file
+    (CandidateQuerySet.for_list)."""
     today = today or timezone.localdate()
     targets = sorted(candidate.targets.all(), key=lambda t: t.rank)
     if not targets:
         return []
-    territory_ids = [t.territory_id for t in targets]
-    region_ids = [t.territory.region_id for t in targets]
-    through_regions = SettlementProgram.regions.through.objects.filter(
-        settlementprogram=OuterRef("pk"), region__in=region_ids
-    )
-    through_territories = SettlementProgram.territories.through.objects.filter(
-        settlementprogram=OuterRef("pk"), territory__in=territory_ids
-    )
-    programs = (
-        SettlementProgram.objects.active()
-        .filter(Exists(through_regions) | Exists(through_territories))
-        .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
-        .order_by("name_fr")
-    )
-    programs = list(programs)
-    ids = [program.pk for program in programs]
-    in_regions: dict[int, set[int]] = {pk: set() for pk in ids}
-    in_territories: dict[int, set[int]] = {pk: set() for pk in ids}
-    if ids:
-        regions = SettlementProgram.regions.through.objects.filter(settlementprogram__in=ids)
-        for program_id, region_id in regions.values_list("settlementprogram_id", "region_id"):
-            in_regions[program_id].add(region_id)
-        territories = SettlementProgram.territories.through.objects.filter(settlementprogram__in=ids)
-        for program_id, territory_id in territories.values_list("settlementprogram_id", "territory_id"):
-            in_territories[program_id].add(territory_id)
+    territory_ids = {t.territory_id for t in targets}
+    region_ids = {t.territory.region_id for t in targets}
     matches = []
-    for program in programs:
-        program.region_ids, program.territory_ids = in_regions[program.pk], in_territories[program.pk]
+    for program in active_programs():
+        if not (program.territory_ids & territory_ids or program.region_ids & region_ids):
+            continue
         if (match := program_match(program, candidate, targets, today=today)) is not None:
             matches.append(match)
     return matches

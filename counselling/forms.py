@@ -3,7 +3,6 @@
 from collections.abc import Collection
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -11,7 +10,6 @@ from candidates.choices import CloseReason
 from candidates.proposals import chosen_territory_ids_of
 from common.text import PlainTextAreaField
 from territories.forms import TerritoryChoiceField
-from territories.models import Agent
 
 CHOOSE = _("Choisissez…")
 
@@ -133,8 +131,7 @@ class ReferralSendForm(forms.Form):
             del self.fields["override_reason"]
         if territory_ids is not None:
             for rank in (1, 2, 3):
-                field = self.fields[f"territory_{rank}"]
-                field.queryset = field.queryset.filter(pk__in=list(territory_ids))
+                self.fields[f"territory_{rank}"].restrict(only=territory_ids)
         self.fields["territory_1"].share_choices(self.fields["territory_2"], self.fields["territory_3"])
 
     def clean(self):
@@ -164,10 +161,6 @@ class ReferralSendForm(forms.Form):
         return cls(data, initial=initial, mature=mature, territory_ids=chosen)
 
 
-def with_active_agent(territories):
-    return territories.filter(Exists(Agent.objects.active().filter(territories=OuterRef("pk"))))
-
-
 class TerritoryProposeForm(forms.Form):
     """A territory the person did not choose, proposed to them with a message: the active
     territories that have an active agent, but the ones already chosen or waiting for an answer."""
@@ -188,8 +181,7 @@ class TerritoryProposeForm(forms.Form):
 
     def __init__(self, *args, excluded_ids: Collection[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["territory"]
-        field.queryset = with_active_agent(field.queryset).exclude(pk__in=list(excluded_ids))
+        self.fields["territory"].restrict(with_agent=True, exclude=excluded_ids)
 
 
 class ReferralWithdrawForm(forms.Form):

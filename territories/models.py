@@ -114,6 +114,10 @@ class TerritoryQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def with_active_agent(self):
+        """The territories an active agent covers: the ones a referral or a proposal can go to."""
+        return self.filter(models.Exists(Agent.objects.active().filter(territories=models.OuterRef("pk"))))
+
 
 class Territory(models.Model):
     """A PAJ territory: the area one team of PAJ agents covers, usually one MRC."""

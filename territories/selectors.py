@@ -6,7 +6,7 @@ two thirds of the directory's time and half a territory page's (15 and 8 ms at 1
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from common.kept import kept
 
@@ -63,6 +63,58 @@ def territory_page(*, code: str) -> TerritoryPage | None:
         )
 
     return kept(KEPT, f"territory:{code}", build, per_language=False)
+
+
+@dataclass(frozen=True)
+class TerritoryOption:
+    """An active territory as the forms' territory selects show it (territories.forms)."""
+
+    pk: int
+    name: str
+    region_code: str
+    region_name: str  # in the language the copy was built in
+    has_active_agent: bool
+
+
+def territory_options() -> list[TerritoryOption]:
+    """Every active territory for the selects, by region code then name: one query when this
+    process has no copy in the active language. The file page shows two such selects, the
+    sign-up form one."""
+
+    def build() -> list[TerritoryOption]:
+        agents = Agent.objects.active().filter(territories=OuterRef("pk"))
+        rows = (
+            Territory.objects.active()
+            .annotate(has_agent=Exists(agents))
+            .values_list("pk", "name", "region__code", f"region__{Region.name_field()}", "has_agent")
+        )
+        return sorted((TerritoryOption(*row) for row in rows), key=lambda option: (option.region_code, option.name))
+
+    return kept(KEPT, "options", build)
+
+
+def active_programs() -> list[SettlementProgram]:
+    """Every active program by French name, each with `region_ids` and `territory_ids`, the
+    frozensets of the regions and territories it names: three queries when this process has no
+    copy. For "programs you may be eligible for" (candidates.programs), on every view of Mon
+    dossier and of a counsellor's file. Shared: not to change."""
+
+    def build() -> list[SettlementProgram]:
+        programs = list(SettlementProgram.objects.active().order_by("name_fr", "pk"))
+        regions: dict[int, set[int]] = {program.pk: set() for program in programs}
+        territories: dict[int, set[int]] = {program.pk: set() for program in programs}
+        through = SettlementProgram.regions.through.objects.filter(settlementprogram__in=regions)
+        for program_id, region_id in through.values_list("settlementprogram_id", "region_id"):
+            regions[program_id].add(region_id)
+        through = SettlementProgram.territories.through.objects.filter(settlementprogram__in=territories)
+        for program_id, territory_id in through.values_list("settlementprogram_id", "territory_id"):
+            territories[program_id].add(territory_id)
+        for program in programs:
+            program.region_ids = frozenset(regions[program.pk])
+            program.territory_ids = frozenset(territories[program.pk])
+        return programs
+
+    return kept(KEPT, "programs", build, per_language=False)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from candidates.suggestions import Profile, suggest_territories
 from common.http import form_errors_to_messages
 from territories.models import Territory
 
-from ..forms import TerritoryProposeForm, with_active_agent
+from ..forms import TerritoryProposeForm
 from .file import back_to_file
 
 
@@ -74,9 +74,9 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
         p.territory_id for p in candidate.territory_proposals.all() if p.status == TerritoryProposal.Status.PENDING
     }
     with_agent = set(
-        with_active_agent(Territory.objects.filter(pk__in=[s.territory.pk for s in ranked])).values_list(
-            "pk", flat=True
-        )
+        Territory.objects.filter(pk__in=[s.territory.pk for s in ranked])
+        .with_active_agent()
+        .values_list("pk", flat=True)
     )
     rows = [
         {

@@ -113,6 +113,29 @@ def test_a_second_target_counts_too(place):
     assert names(candidate) == ["Aide du voisin"]
 
 
+def test_read_without_a_query_once_kept_and_every_change_shows_at_once(place, django_assert_num_queries):
+    region, home, neighbour = place
+    regional = program("Prime régionale", regions=[region])
+    candidate = CandidateFactory(target_territory=home)
+    candidate = type(candidate).objects.for_list().get(pk=candidate.pk)
+    assert names(candidate) == ["Prime régionale"]
+    with django_assert_num_queries(0):
+        assert names(candidate) == ["Prime régionale"]
+    local = program("Aide locale", territories=[neighbour])
+    assert names(candidate) == ["Prime régionale"]
+    local.territories.add(home)
+    assert names(candidate) == ["Aide locale", "Prime régionale"]
+    regional.deadline = TODAY - datetime.timedelta(days=1)
+    regional.save()
+    assert names(candidate) == ["Aide locale"]
+    local.territories.remove(home)
+    assert names(candidate) == []
+    local.territories.add(home)
+    local.is_active = False
+    local.save()
+    assert names(candidate) == []
+
+
 def test_coordinators_set_the_conditions_in_the_admin(client, place):
     from tests.factories import CoordinatorFactory
 
