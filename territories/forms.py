@@ -52,33 +52,47 @@ class TerritoryChoiceField(forms.ModelChoiceField):
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)  # sets the copy's queryset, which forgets its restriction
-        result._restriction = self._restriction
+        result._restriction, result._narrowed = self._restriction, None
         return result
+
+    def _get_queryset(self):
+        """The active territories as narrowed by `restrict`, built when first asked for: a page
+        that only shows the select never builds it."""
+        restriction = getattr(self, "_restriction", None)
+        if restriction is None or restriction == _Restriction():
+            return self._queryset
+        narrowed = getattr(self, "_narrowed", None)
+        if narrowed is None or narrowed[0] != restriction:
+            queryset = self._queryset
+            if restriction.only is not None:
+                queryset = queryset.filter(pk__in=sorted(restriction.only))
+            if restriction.excluded:
+                queryset = queryset.exclude(pk__in=sorted(restriction.excluded))
+            if restriction.with_agent:
+                queryset = queryset.with_active_agent()
+            self._narrowed = narrowed = (restriction, queryset)
+        return narrowed[1]
 
     def _set_queryset(self, queryset):
         self._restriction = None
         super()._set_queryset(queryset)
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    queryset = property(_get_queryset, _set_queryset)
 
     def restrict(self, *, only: Collection[int] | None = None, exclude: Collection[int] = (), with_agent=False):
         """Offer only the territories `only` names, none of `exclude`, and with `with_agent` only
         those an active agent covers; the queryset checks a posted value the same way."""
         restriction = self._restriction
-        queryset = self.queryset
-        if only is not None:
-            queryset = queryset.filter(pk__in=list(only))
-        if exclude:
-            queryset = queryset.exclude(pk__in=list(exclude))
-        if with_agent:
-            queryset = queryset.with_active_agent()
-        self.queryset = queryset
-        if restriction is not None:
-            self._restriction = _Restriction(
-                only=restriction.only if only is None else _narrowed(restriction.only, frozenset(only)),
-                excluded=restriction.excluded | frozenset(exclude),
-                with_agent=restriction.with_agent or with_agent,
-            )
+        if restriction is None:  # a queryset set by hand: narrowed as it is
+            queryset = self.queryset if only is None else self.queryset.filter(pk__in=list(only))
+            queryset = queryset.exclude(pk__in=list(exclude)) if exclude else queryset
+            self.queryset = queryset.with_active_agent() if with_agent else queryset
+            return
+        self._restriction = _Restriction(
+            only=restriction.only if only is None else _narrowed(restriction.only, frozenset(only)),
+            excluded=restriction.excluded | frozenset(exclude),
+            with_agent=restriction.with_agent or with_agent,
+        )
 
     def _groups(self) -> list:
         """[(region, [(pk, territory), ...]), ...] by region code then name. From the kept options

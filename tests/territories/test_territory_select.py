@@ -91,3 +91,5 @@ def test_a_queryset_set_by_hand_is_read_as_it_is(places, django_assert_num_queri
     field.queryset = Territory.objects.filter(name__startswith="A").select_related("region")
     with django_assert_num_queries(1):
         assert offered(field) == ["Amos", "Avignon"]
+    field.restrict(exclude=[places["avignon"].pk])
+    assert offered(field) == ["Amos"] and list(field.queryset) == [places["amos"]]
