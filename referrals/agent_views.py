@@ -33,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = agent_tab_counts(request.agent)
     tab = request.GET.get("onglet")
     tab = AgentTab(tab) if tab in AgentTab.values else agent_default_tab(counts)
-    page = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    paginator = Paginator(agent_referrals(request.agent, tab=tab), PAGE_SIZE)
+    paginator.count = counts[tab]  # the tab's count, read with the others: not counted again
+    page = paginator.get_page(page_number(request.GET.get("page")))
     page.object_list = list(page.object_list)
     territory_ids = set(request.agent.territory_ids)
     for row in page.object_list:

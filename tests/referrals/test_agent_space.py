@@ -312,6 +312,19 @@ def test_the_list_pages_by_25(client, agent):
     second = client.get(reverse("referrals:agent_home"), {"page": "2"}).context["page"]
 
     assert (len(first.object_list), len(second.object_list)) == (25, 1)
+    assert (first.paginator.num_pages, second.number) == (2, 2)
+
+
+def test_the_tabs_counts_serve_the_pages_not_a_count_of_their_own(client, agent):
+    for _ in range(3):
+        referral_for(agent)
+    client.force_login(agent.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("referrals:agent_home"))
+    assert response.context["page"].paginator.count == 3
+    assert [q["sql"] for q in queries if "COUNT(" in q["sql"]] == [
+        next(q["sql"] for q in queries if "FILTER" in q["sql"] or "CASE WHEN" in q["sql"])
+    ]
 
 
 @pytest.mark.parametrize("tab", ["en-attente", "suivi", "fermees"])
