@@ -51,3 +51,13 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "pajr.gunicorn_logging.RedactingLogger"
 proc_name = "pajr-web"
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded Django, the objects it will keep for its life (modules, models,
+    settings, URL patterns) leave the garbage collector's watch (gc.freeze): each full collection
+    walked all ~170,000 of them, 60–75 ms every few hundred requests, for nothing to free
+    (docs/benchmarks.md, "Issue 17, seventh stop")."""
+    import gc
+
+    gc.freeze()
