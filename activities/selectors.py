@@ -2,16 +2,20 @@
 their registrants (only what the person's sharing consent covers)."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from candidates.consents import sharing_covers
 from candidates.models import Consent, SharedItem
+from common.kept import kept
 from territories.models import Agent, Region, Territory
 
 from .models import Activity, ActivityLanguage, ActivityStatus, Registration, RegistrationStatus
+
+KEPT = "activities"
 
 
 def calendar_activities(
@@ -40,6 +44,25 @@ def calendar_activities(
     if language:
         activities = activities.filter(Q(language=language) | Q(language=ActivityLanguage.BILINGUAL))
     return activities
+
+
+def upcoming_ends() -> dict[int, datetime.datetime]:
+    """{territory id: when its last published activity ends}, over the activities not over when
+    read: one query when this process has no copy (common.kept, group KEPT), forgotten by every
+    save or delete of an activity (activities.receivers). Most territories have none: their pages
+    and Mon dossier then skip the calendar's query (a join, a count and their compiling)."""
+
+    def build() -> dict[int, datetime.datetime]:
+        rows = Activity.objects.upcoming().order_by().values_list("territory_id").annotate(last=Max("ends_at"))
+        return dict(rows)
+
+    return kept(KEPT, "ends", build, per_language=False)
+
+
+def any_upcoming(territory_ids: Iterable[int]) -> bool:
+    """Whether one of these territories has a published activity not over yet."""
+    ends, now = upcoming_ends(), timezone.now()
+    return any((end := ends.get(pk)) is not None and end >= now for pk in territory_ids)
 
 
 def agent_activities(agent: Agent) -> QuerySet[Activity]:

@@ -89,7 +89,28 @@ def test_the_directory_pages_show_upcoming_activities_with_flat_queries(client, 
     one = queries_for(client, url)
     for _ in range(29):
         ActivityFactory(territory=territory)
+    client.get(url)  # which territories have activities to come, read again after the changes
     assert queries_for(client, url) == one
+
+
+def test_a_territory_with_no_activity_to_come_reads_no_calendar_and_shows_a_new_one_at_once(
+    client, django_assert_num_queries
+):
+    territory = TerritoryFactory()
+    url = reverse("territories:detail", args=[territory.code])
+    ActivityFactory(
+        territory=territory, title_fr="Séjour passé", starts_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    cancelled = ActivityFactory(territory=territory, title_fr="Séjour annulé", status="cancelled")
+    client.get(url)
+    with django_assert_num_queries(0):
+        text = client.get(url).text
+    assert "Séjour passé" not in text and "Séjour annulé" not in text
+    ActivityFactory(territory=territory, title_fr="Séjour de découverte")
+    assert "Séjour de découverte" in client.get(url).text
+    cancelled.status = "published"
+    cancelled.save()
+    assert "Séjour annulé" in client.get(url).text
 
 
 @pytest.fixture

@@ -184,8 +184,9 @@ def test_inactive_or_unknown_territory_is_404(client):
 
 
 def test_territory_page_query_count_is_flat(client, django_assert_num_queries):
-    """Six queries when the process keeps nothing (the territories' codes, the page's four, its
-    upcoming activities), one when it keeps the page (its upcoming activities)."""
+    """Six queries when the process keeps nothing (the territories' codes, the page's four, which
+    territories have activities to come), none when it keeps the page and the territory has no
+    activity to come (tests/activities/test_pages.py: one when it has)."""
     territory = TerritoryFactory(code="FEW")
     populate(territory, 1, "F")
     crowded = TerritoryFactory(code="MANY")
@@ -194,7 +195,7 @@ def test_territory_page_query_count_is_flat(client, django_assert_num_queries):
         forget_all()
         with django_assert_num_queries(6):
             client.get(reverse("territories:detail", args=[code]))
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(0):
             response = client.get(reverse("territories:detail", args=[code]))
     assert response.text.count("Programme local") == 15
 
