@@ -3,6 +3,7 @@ import re
 import secrets
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from candidates.files import cv_response
 from candidates.models import AccessKind
 from candidates.services import file_access_record
+from territories.models import Territory
 
 from .forms import ReferralAnswerForm
 from .models import Referral, ReferralLink, ReferralStatus
@@ -24,19 +26,20 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _link(token: str) -> ReferralLink | None:
+    """The link with its referral, agent, file and the rest of the page. The territory and who
+    sent the referral come in queries of their own: joined with the rest (eight tables),
+    PostgreSQL spent ~8 ms planning a query that ran in 0.4 ms (six tables: ~0.9 ms)."""
     if not TOKEN_RE.fullmatch(token):
         return None
     return (
         ReferralLink.objects.for_token(token)
-        .select_related(
-            "agent",
-            "referral__candidate__maturity",
-            "referral__territory__region",
-            "referral__sent_by",
-            "referral__answered_by",
-        )
+        .select_related("agent", "referral__candidate__maturity", "referral__answered_by")
         .prefetch_related(
-            "referral__follow_ups", "referral__candidate__targets", consents_prefetch("referral__candidate__")
+            Prefetch("referral__territory", queryset=Territory.objects.select_related("region")),
+            "referral__sent_by",
+            "referral__follow_ups",
+            "referral__candidate__targets",
+            consents_prefetch("referral__candidate__"),
         )
         .first()
     )
