@@ -8,7 +8,8 @@ reason, notes on events and transitions) is internal: nothing here ever reads it
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -259,24 +260,27 @@ READER_ROLES = {
 def file_readings(candidate: Candidate) -> list[Reading]:
     """Who read the person's file in the last year (Law 25: access to the information held about
     them): the organisation and the role, by day, newest first, once per day, organisation and role
-    (not names). Their own readings are left out. One query."""
+    (not names). Their own readings are left out. One query, grouped by day and kind of reader in
+    the database: a file read every day by several people has thousands of rows in a year."""
     since = timezone.now() - datetime.timedelta(days=READINGS_SHOWN_DAYS)
-    accesses = (
+    by_agent = ExpressionWrapper(Q(agent__isnull=False), output_field=BooleanField())
+    groups = (
         FileAccess.objects.filter(candidate=candidate, at__gte=since)
         .exclude(user_id=candidate.user_id)
-        .select_related("user", "agent__user")
-        .order_by("-at")
+        .filter(Q(agent__isnull=False) | Q(user__isnull=False))
+        .annotate(day=TruncDate("at"), by_agent=by_agent)
+        .values_list("day", "by_agent", "user__role", "user__organisation")
+        .annotate(last=Max("at"))
+        .order_by("-last")
     )
     readings: list[Reading] = []
-    for access in accesses:
-        reader = access.user or (access.agent.user if access.agent else None)
-        if access.agent_id:
+    for day, agent_read, role, organisation in (group[:4] for group in groups):
+        if agent_read:
             organisation, role = str(Organisation.PAJR.label), str(_("agent·e Place aux jeunes"))
-        elif reader is not None:
-            organisation, role = reader.organisation_label, str(READER_ROLES.get(reader.role, _("administration")))
         else:
-            continue
-        reading = Reading(day=timezone.localdate(access.at), organisation=organisation, role=role)
+            reader = User(role=role, organisation=organisation)
+            organisation, role = reader.organisation_label, str(READER_ROLES.get(role, _("administration")))
+        reading = Reading(day=day, organisation=organisation, role=role)
         if reading not in readings:
             readings.append(reading)
     return readings

@@ -90,3 +90,44 @@ def test_an_agent_reading_an_ended_referral_reads_nothing_and_is_not_logged():
     space.get(reverse("referrals:agent_referral", args=[referral.pk]))
 
     assert not FileAccess.objects.exists()
+
+
+def test_readings_group_a_year_of_rows_by_day_and_kind_of_reader(django_assert_num_queries):
+    from datetime import timedelta
+
+    from my_file.timeline import file_readings
+
+    candidate = CandidateFactory()
+    counsellor, colleague, coordinator = CounsellorFactory(), CounsellorFactory(), CoordinatorFactory()
+    agent = agent_with_account()
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+
+    def read(*, days_ago: int, minutes: int, user=None, by_agent=None, kind=AccessKind.FILE_PAGE):
+        at = noon - timedelta(days=days_ago, minutes=minutes)
+        reader = f"agent:{by_agent.pk}" if by_agent else f"user:{user.pk}"
+        access = FileAccess.objects.create(
+            candidate=candidate, user=user, agent=by_agent, kind=kind, reader=reader, hour=at
+        )
+        FileAccess.objects.filter(pk=access.pk).update(at=at)
+
+    for minutes in range(0, 600, 10):  # 60 hours' worth of rows a day, over three days
+        for days_ago in (0, 1, 2):
+            read(days_ago=days_ago, minutes=minutes, user=counsellor)
+            read(days_ago=days_ago, minutes=minutes + 1, user=colleague)
+    read(days_ago=1, minutes=-60, user=coordinator)
+    read(days_ago=2, minutes=-30, by_agent=agent, kind=AccessKind.AGENT_LINK)
+    read(days_ago=0, minutes=-90, user=candidate.user, kind=AccessKind.EXPORT)  # their own: left out
+    read(days_ago=400, minutes=0, user=coordinator)  # more than a year ago: left out
+
+    with django_assert_num_queries(1) as queries:
+        readings = file_readings(candidate)
+
+    assert "GROUP BY" in queries.captured_queries[0]["sql"]
+    today, yesterday, before = (timezone.localdate(noon - timedelta(days=n)) for n in (0, 1, 2))
+    assert [(r.day, r.organisation, r.role) for r in readings] == [
+        (today, "Emplois en régions", "conseiller·ère"),
+        (yesterday, "Place aux jeunes en région et Emplois en régions", "coordination"),
+        (yesterday, "Emplois en régions", "conseiller·ère"),
+        (before, "Place aux jeunes en région", "agent·e Place aux jeunes"),
+        (before, "Emplois en régions", "conseiller·ère"),
+    ]
