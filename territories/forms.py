@@ -27,7 +27,7 @@ class _Restriction:
         )
 
 
-def _narrowed(before: frozenset[int] | None, only: frozenset[int]) -> frozenset[int]:
+def _both(before: frozenset[int] | None, only: frozenset[int]) -> frozenset[int]:
     return only if before is None else before & only
 
 
@@ -89,7 +89,7 @@ class TerritoryChoiceField(forms.ModelChoiceField):
             self.queryset = queryset.with_active_agent() if with_agent else queryset
             return
         self._restriction = _Restriction(
-            only=restriction.only if only is None else _narrowed(restriction.only, frozenset(only)),
+            only=restriction.only if only is None else _both(restriction.only, frozenset(only)),
             excluded=restriction.excluded | frozenset(exclude),
             with_agent=restriction.with_agent or with_agent,
         )

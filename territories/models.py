@@ -116,7 +116,11 @@ class TerritoryQuerySet(models.QuerySet):
 
     def with_active_agent(self):
         """The territories an active agent covers: the ones a referral or a proposal can go to."""
-        return self.filter(models.Exists(Agent.objects.active().filter(territories=models.OuterRef("pk"))))
+        return self.filter(self.active_agent_exists())
+
+    @staticmethod
+    def active_agent_exists() -> models.Exists:
+        return models.Exists(Agent.objects.active().filter(territories=models.OuterRef("pk")))
 
 
 class Territory(models.Model):

@@ -6,7 +6,7 @@ two thirds of the directory's time and half a territory page's (15 and 8 ms at 1
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 
 from common.kept import kept
 
@@ -82,10 +82,9 @@ def territory_options() -> list[TerritoryOption]:
     sign-up form one."""
 
     def build() -> list[TerritoryOption]:
-        agents = Agent.objects.active().filter(territories=OuterRef("pk"))
         rows = (
             Territory.objects.active()
-            .annotate(has_agent=Exists(agents))
+            .annotate(has_agent=Territory.objects.active_agent_exists())
             .values_list("pk", "name", "region__code", f"region__{Region.name_field()}", "has_agent")
         )
         return sorted((TerritoryOption(*row) for row in rows), key=lambda option: (option.region_code, option.name))
