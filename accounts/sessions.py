@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends import db
+from django.db import connections, router
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "signed_in_at"
@@ -54,3 +57,30 @@ class StaffSessionMiddleware:
             elif now - last_seen > LAST_SEEN_PRECISION_SECONDS:
                 request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions (SESSION_ENGINE "accounts.sessions"), read with a statement
+    written once per database: on every signed-in request the ORM compiled the same SELECT of the
+    three columns and built a Session for the one `load` decodes (0.73 ms a request against 0.25,
+    issue 17). Creating, saving, expiring and deleting sessions are Django's own."""
+
+    _statements: dict[str, str] = {}
+
+    def load(self) -> dict:
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        if using not in self._statements:
+            table, data, key, expiry = map(
+                connection.ops.quote_name, (self.model._meta.db_table, "session_data", "session_key", "expire_date")
+            )
+            sql = f"SELECT {data} FROM {table} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608 — values as parameters
+            self._statements[using] = sql
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(self._statements[using], [self.session_key, now])
+            row = cursor.fetchone()
+        if row is None:  # unknown or expired: the next save makes a new key, as Django's does
+            self._session_key = None
+            return {}
+        return self.decode(row[0])

@@ -458,8 +458,7 @@ PRIVACY_OFFICERS = {
 # Where the database, the CVs and the backups are kept, as the privacy page says it.
 DATA_HOSTING = env.str("DATA_HOSTING", default="Canada — Montréal")
 
-# How many rows the purge handles per transaction (each batch holds its locks briefly).
-PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)
+PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)  # rows per purge transaction (short locks)
 
 # How many people an agent may send to EER in 24 hours ("Envoyer une personne à EER").
 AGENT_INTAKES_PER_DAY = env.int("AGENT_INTAKES_PER_DAY", default=10)
@@ -470,6 +469,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read faster (accounts.sessions)
 _https = _site.scheme == "https"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_https)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_https)
