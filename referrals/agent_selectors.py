@@ -58,14 +58,32 @@ def agent_default_tab(counts: dict[str, int]) -> AgentTab:
     return next((tab for tab in AgentTab if counts.get(tab)), DEFAULT_AGENT_TAB)
 
 
+# What a card of the agent's list reads (referrals/agent/home.html, selectors.agent_view): the
+# referral without its two long texts, the person's name and whether the file was anonymized, the
+# territory's name. Building 25 whole files (some 40 columns, a phone number parsed each) and their
+# consents' full wording was a third of the page (issue 17).
+CARD_FIELDS = (
+    *(field.name for field in Referral._meta.concrete_fields if field.name not in ("message", "decline_reason")),
+    "candidate__first_name",
+    "candidate__last_name",
+    "candidate__anonymized_at",
+    "territory__name",
+)
+
+
 def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
     """One tab of the agent's list: pending or under review; accepted with the follow-up going on; closed
-    (declined, expired, withdrawn, or accepted with the follow-up closed)."""
+    (declined, expired, withdrawn, or accepted with the follow-up closed). Each row holds CARD_FIELDS,
+    its follow-up steps and its person's consents (what sharing covers, not the words)."""
     return (
         Referral.objects.for_agent(agent)
         .filter(_tab_filters()[tab])
-        .select_related("candidate", "territory", "answered_by")
-        .prefetch_related(follow_ups_prefetch(), Prefetch("candidate__consents", queryset=_consents()))
+        .select_related("candidate", "territory")
+        .only(*CARD_FIELDS)
+        .prefetch_related(
+            Prefetch("follow_ups", queryset=FollowUp.objects.defer("note")),
+            Prefetch("candidate__consents", queryset=_consents().defer("text__text", "text__explanation")),
+        )
         .order_by(*TAB_ORDER[tab])
     )
 

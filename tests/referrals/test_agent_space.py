@@ -347,6 +347,31 @@ def test_the_list_costs_the_same_queries_for_1_and_30_rows(client, tab):
     assert count(1) == count(30)
 
 
+@pytest.mark.parametrize(
+    ("status", "tab"), [(ReferralStatus.PENDING, "en-attente"), (ReferralStatus.ACCEPTED, "suivi")]
+)
+def test_the_list_reads_the_name_not_the_person_s_file_nor_the_consents_wording(client, agent, status, tab):
+    """A card shows a name, a territory, a status and dates: the list reads no contact detail, no
+    message, no follow-up note and not the words of the consents, only what sharing covers."""
+    referral = referral_for(agent, status=status)
+    FollowUpFactory(referral=referral, step="first_contact", note="Appel : la personne visite en mai.")
+    client.force_login(agent.user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("referrals:agent_home"), {"onglet": tab}).content.decode()
+
+    assert referral.candidate.full_name in page
+    selected = " ".join(q["sql"].split(" FROM ")[0] for q in queries)
+    for column in (
+        '"candidates_candidate"."email"',
+        '"candidates_candidate"."phone"',
+        '"candidates_candidate"."date_of_birth"',
+        '"referrals_referral"."message"',
+        '"referrals_followup"."note"',
+        '"candidates_consenttext"."text"',
+    ):
+        assert column not in selected
+
+
 # --- The detail page --------------------------------------------------------------------------
 
 
