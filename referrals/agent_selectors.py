@@ -1,6 +1,9 @@
 """Reads for the PAJ agent's space. An agent only ever reads through Referral.objects.for_agent:
 the referrals sent to their territories, never a queued one."""
 
+import functools
+import operator
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
@@ -35,14 +38,40 @@ def _follow_up_closed() -> Exists:
     return Exists(FollowUp.objects.filter(referral=OuterRef("pk"), step=FollowUpStep.CLOSED))
 
 
+# Which referrals each tab holds, as (statuses, whether the follow-up is closed; None: either way):
+# the lists' filters (_tab_filters) and the tabs' counts (agent_tab_counts) both read it.
+TAB_RULES: dict[str, tuple[tuple[tuple[str, ...], bool | None], ...]] = {
+    AgentTab.PENDING: ((tuple(AWAITING_ANSWER), None),),
+    AgentTab.FOLLOW_UP: (((ReferralStatus.ACCEPTED,), False),),
+    AgentTab.CLOSED: (
+        ((ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN), None),
+        ((ReferralStatus.ACCEPTED,), True),
+    ),
+}
+
+
 def _tab_filters() -> dict[str, Q]:
-    closed = _follow_up_closed()
-    return {
-        AgentTab.PENDING: Q(status__in=AWAITING_ANSWER),
-        AgentTab.FOLLOW_UP: Q(status=ReferralStatus.ACCEPTED) & ~Q(closed),
-        AgentTab.CLOSED: Q(status__in=(ReferralStatus.DECLINED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN))
-        | (Q(status=ReferralStatus.ACCEPTED) & Q(closed)),
-    }
+    closed = Q(_follow_up_closed())
+    filters = {}
+    for tab, rules in TAB_RULES.items():
+        parts = [
+            Q(status__in=statuses) & {None: Q(), True: closed, False: ~closed}[is_closed]
+            for statuses, is_closed in rules
+        ]
+        filters[tab] = functools.reduce(operator.or_, parts)
+    return filters
+
+
+def _tab_of(status: str, closed: bool) -> str | None:
+    return next(
+        (
+            tab
+            for tab, rules in TAB_RULES.items()
+            for statuses, is_closed in rules
+            if status in statuses and is_closed in (None, closed)
+        ),
+        None,
+    )
 
 
 TAB_ORDER = {
@@ -89,12 +118,20 @@ def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
 
 
 def agent_tab_counts(agent: Agent) -> dict[str, int]:
-    """How many referrals each tab holds, in one query."""
-    filters = _tab_filters()
-    counts = Referral.objects.for_agent(agent).aggregate(
-        **{f"tab{index}": Count("pk", filter=filters[tab]) for index, tab in enumerate(AgentTab.values)}
+    """How many referrals each tab holds, in one query: a count by status and closed follow-up,
+    summed by TAB_RULES (one COUNT with a FILTER per tab cost the ORM twice as long to build)."""
+    counts = dict.fromkeys(AgentTab.values, 0)
+    rows = (
+        Referral.objects.for_agent(agent)
+        .order_by()
+        .values_list("status")
+        .annotate(closed=_follow_up_closed(), count=Count("pk"))
     )
-    return {tab: counts[f"tab{index}"] for index, tab in enumerate(AgentTab.values)}
+    for status, closed, count in rows:
+        tab = _tab_of(status, closed)
+        if tab is not None:
+            counts[tab] += count
+    return counts
 
 
 def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
