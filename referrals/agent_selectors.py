@@ -90,7 +90,7 @@ def agent_default_tab(counts: dict[str, int]) -> AgentTab:
 # What a card of the agent's list reads (referrals/agent/home.html, selectors.agent_view): the
 # referral without its two long texts, the person's name and whether the file was anonymized, the
 # territory's name. Building 25 whole files (some 40 columns, a phone number parsed each) and their
-# consents' full wording was a third of the page (issue 17).
+# consents' full wording was a fifth of the list's reading (issue 17), for nothing the cards show.
 CARD_FIELDS = (
     *(field.name for field in Referral._meta.concrete_fields if field.name not in ("message", "decline_reason")),
     "candidate__first_name",
