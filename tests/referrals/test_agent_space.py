@@ -3,6 +3,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.admin.sites import AdminSite
 from django.core.management import call_command
 from django.db import connection
@@ -364,6 +365,21 @@ def test_the_list_costs_the_same_queries_for_1_and_30_rows(client, tab):
         return len(queries)
 
     assert count(1) == count(30)
+
+
+def test_a_follow_up_card_shows_its_last_step_and_its_date_in_the_reader_s_language(client, agent):
+    referral = referral_for(agent, status=ReferralStatus.ACCEPTED)
+    FollowUpFactory(referral=referral, step="first_contact", occurred_on=datetime.date(2026, 3, 2))
+    FollowUpFactory(referral=referral, step="job_found", occurred_on=datetime.date(2026, 4, 9), note="Chez Cascades.")
+    client.force_login(agent.user)
+
+    french = client.get(reverse("referrals:agent_home"), {"onglet": "suivi"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("referrals:agent_home"), {"onglet": "suivi"}).content.decode()
+
+    assert "Emploi trouvé (9 avril 2026)" in french and "Premier contact" not in french
+    assert "Job found (April 9, 2026)" in english
+    assert "Chez Cascades." not in french + english  # the note is the referral's page's, not the list's
 
 
 @pytest.mark.parametrize(
