@@ -90,6 +90,18 @@ class RunResult:
         ok = sum(not s.failed for s in self.samples)
         return ok / max(self.wall_seconds, self.seconds)
 
+    def shed_by_window(self, window: float = 5.0) -> list[int]:
+        """The requests turned away (503) in each `window` seconds of the run, by due time: when
+        they are all in the first window, the workers were still warming up, not saturated."""
+        if not self.samples:
+            return []
+        first = min(s.due for s in self.samples)
+        counts = [0] * max(1, math.ceil(self.seconds / window))
+        for sample in self.samples:
+            if sample.status == SHED_STATUS:
+                counts[min(len(counts) - 1, int((sample.due - first) / window))] += 1
+        return counts
+
     def summary(self) -> dict:
         by_endpoint: dict[str, list[Sample]] = {}
         for sample in self.samples:
@@ -106,6 +118,7 @@ class RunResult:
             # Answered as asked, and turned away by the server's load shedding (503, pajr.gunicorn_worker).
             "served": latency_summary([s for s in self.samples if not s.failed]),
             "shed": latency_summary([s for s in self.samples if s.status == SHED_STATUS]),
+            "shed_by_5_s": self.shed_by_window(),
             "endpoints": {name: latency_summary(s) for name, s in sorted(by_endpoint.items())},
             "errors": {"total": sum(errors.values()) + self.unsent, "unsent": self.unsent, **errors},
             "generator_cpu_s": round(self.cpu_seconds, 2),

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from devtools.load.generator import Request, percentile, run_open_loop, saturated
+from devtools.load.generator import SHED_STATUS, Request, RunResult, Sample, percentile, run_open_loop, saturated
 from devtools.load.stack import free_port
 
 
@@ -157,3 +157,18 @@ def test_percentiles_are_nearest_rank():
     assert percentile(values, 0.95) == 95
     assert percentile(values, 0.99) == 99
     assert percentile([7.0], 0.99) == 7
+
+
+def test_requests_turned_away_are_counted_by_five_second_window_of_their_due_time():
+    """So that a run whose 503s all fall in its first seconds (workers still starting) is told
+    apart from one shedding throughout."""
+
+    def sample(due: float, status: int) -> Sample:
+        return Sample("home", due=100 + due, sent=100 + due, done=100.01 + due, status=status, error="")
+
+    samples = [sample(0, 200), sample(0.5, SHED_STATUS), sample(4.9, SHED_STATUS), sample(7, 200)]
+    samples += [sample(12, SHED_STATUS), sample(14.99, 200)]
+    result = RunResult(offered_rate=1, seconds=15, samples=samples, wall_seconds=15, cpu_seconds=0)
+    assert result.shed_by_window() == [2, 0, 1]
+    assert result.summary()["shed_by_5_s"] == [2, 0, 1]
+    assert RunResult(offered_rate=1, seconds=15, samples=[], wall_seconds=15, cpu_seconds=0).shed_by_window() == []

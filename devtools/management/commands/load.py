@@ -139,6 +139,8 @@ class Command(BaseCommand):
                 f"{summary['generator_cpu_share']:>9.0%}"
                 f"  {summary['saturated']}"
             )
+            if summary["shed"]["requests"]:
+                self.stdout.write(f"{'':>8}shed by 5 s: {' '.join(map(str, summary['shed_by_5_s']))}")
             if summary["saturated"]:
                 self.stdout.write("Saturated: no higher rate.")
                 break
