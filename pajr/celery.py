@@ -15,8 +15,8 @@ Choices made so that a notification is not lost (settings are in pajr/settings.p
   its own: about a fifth of a worker's time in a burst, plus a server process started for each.
   With DB_REUSE_MAX set the fixup leaves them open, and `tasks_share_connections` does what
   Django does around a web request: it closes a connection that is older than CONN_MAX_AGE, that
-  failed, or (CONN_HEALTH_CHECKS) that no longer answers, so a database restart costs one task
-  nothing but a reconnection.
+  failed, or (CONN_HEALTH_CHECKS) that no longer answers: after a database restart, the next
+  task opens a new connection before its first query instead of failing on the old one.
 - The default broker is Celery's `filesystem://` transport under var/, so a newcomer needs no
   server; production and CI point CELERY_BROKER_URL at Redis.
 
