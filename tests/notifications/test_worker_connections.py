@@ -9,11 +9,11 @@ import pytest
 from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection, transaction
 
-from notifications.models import RENDERED, OutboxEmail, OutboxStatus
-from notifications.services import outbox_enqueue
+from notifications.models import OutboxEmail, OutboxStatus
 from pajr.celery import app as celery_app
 from pajr.celery import tasks_share_connections
 from tests.e2e.conftest import poll
+from tests.notifications.test_faults import enqueue
 
 
 def a_task(*, eager: bool) -> SimpleNamespace:
@@ -72,19 +72,11 @@ def _cut_other_connections() -> int:
         return cursor.fetchone()[0]
 
 
-def _send(n: int, prefix: str) -> list[int]:
-    with transaction.atomic():
-        return [
-            outbox_enqueue(
-                to=f"{prefix}{i}@paj.example.org", language="fr-ca", template=RENDERED, subject="S", body="B"
-            ).pk
-            for i in range(n)
-        ]
-
-
-def _all_sent(pks: list[int]) -> None:
-    sent = OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.SENT)
-    poll(lambda: sent.count() == len(pks), timeout=10, describe=lambda: f"{sent.count()} of {len(pks)} marked sent")
+def _all_sent(emails: list[OutboxEmail]) -> None:
+    sent = OutboxEmail.objects.filter(pk__in=[email.pk for email in emails], status=OutboxStatus.SENT)
+    poll(
+        lambda: sent.count() == len(emails), timeout=10, describe=lambda: f"{sent.count()} of {len(emails)} marked sent"
+    )
 
 
 @pytest.mark.worker
@@ -97,17 +89,18 @@ def test_a_worker_sends_on_one_database_connection_and_reconnects_once_it_is_cut
     connection.ensure_connection()
     before = _sessions_started()
 
-    _all_sent(_send(20, "agent"))
+    _all_sent(enqueue(20))
     assert smtp_server.wait_for(count=20)
     # Before CELERY_DB_REUSE_MAX: one connection per email, 20.
     assert _sessions_started() - before <= 2
 
     assert _cut_other_connections() >= 1
     cut_at = time.monotonic()
-    [pk] = _send(1, "after-cut")
-    smtp_server.wait_for(to="after-cut0@paj.example.org", timeout=10)
-    _all_sent([pk])
+    [email] = enqueue(1, to="after-cut@paj.example.org")
+    smtp_server.wait_for(to=email.recipient, timeout=10)
+    _all_sent([email])
     # The health check before the task found the connection gone and opened another: the email
     # did not wait for a retry (5 s) or the overdue sweep (8 s).
     assert time.monotonic() - cut_at < 4
-    assert OutboxEmail.objects.get(pk=pk).attempts == 1
+    email.refresh_from_db()
+    assert email.attempts == 1
