@@ -120,9 +120,12 @@ def bench_database(*, keep: bool, reuse: bool = False, log: Callable[[str], None
         settings_dict["TEST"] = saved_test
 
 
-def bench_write(path: Path, *, rows: dict, results: dict[str, CaseResult], seeding_s: float) -> dict:
+def bench_write(
+    path: Path, *, rows: dict, results: dict[str, CaseResult], seeding_s: float, machine: dict | None = None
+) -> dict:
     data = {
         "database": connection.vendor,
+        "machine": machine,
         "rows": rows,
         "seeding_s": seeding_s,
         "cases": {name: asdict(result) for name, result in results.items()},

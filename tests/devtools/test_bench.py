@@ -1,6 +1,7 @@
 import hashlib
 import json
 import os
+import platform
 import sqlite3
 import subprocess
 import sys
@@ -71,6 +72,10 @@ def test_bench_seeds_measures_and_drops_its_own_database(tmp_path):
     assert f"sqlite {var_dir / 'bench.sqlite3'}" in completed.stdout
     data = json.loads(output.read_text())
     assert data["database"] == "sqlite"
+    # The machine and the interpreter, printed and recorded (devtools.machine).
+    assert data["machine"]["reference_loop_ms"] > 0
+    assert data["machine"]["python"]["version"] == platform.python_version()
+    assert f"reference loop {data['machine']['reference_loop_ms']:.1f} ms" in completed.stdout
     assert data["rows"]["candidates"] == 200
     assert data["rows"]["referrals"] > 0
     assert data["rows"]["events"] > 200

@@ -8,6 +8,7 @@ from django.db import connection
 from accounts.models import User
 from candidates.models import Candidate
 from devtools.bench import CASES, NotifyOptions, bench_database, bench_measure, bench_seed, bench_write
+from devtools.machine import describe, machine
 
 
 class Command(BaseCommand):
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             raise CommandError("--candidates and --requests must be at least 1.")
         if notify.rate <= 0 or notify.steady_seconds <= 0 or notify.burst < 1:
             raise CommandError("--notify-rate, --notify-steady-seconds and --notify-burst must be positive.")
+        found = machine()
+        self.stdout.write(describe(found))
         with bench_database(keep=keep, reuse=reuse, log=self.stdout.write) as name:
             self.stdout.write(f"Bench database: {connection.vendor} {name} (the development database is not used)")
             coordinator = User.objects.filter(is_superuser=True).order_by("id").first() if reuse else None
@@ -67,7 +70,7 @@ class Command(BaseCommand):
                 seeding = time.perf_counter() - start
                 self.stdout.write(f"Seeded in {seeding:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
             results = bench_measure(coordinator=coordinator, cases=names, requests=requests, notify=notify)
-            bench_write(Path(output), rows=rows, results=results, seeding_s=round(seeding, 1))
+            bench_write(Path(output), rows=rows, results=results, seeding_s=round(seeding, 1), machine=found)
         self.stdout.write(f"\n{requests} timed requests per case after warm-up, DEBUG off, server side:\n")
         self.stdout.write("notify_*: per email, from commit (steady) or release (burst, baseline) to SMTP.\n")
         self.stdout.write(f"{'case':<22}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'per page':>10}{'per s':>8}  note")

@@ -14,6 +14,7 @@ from devtools.bench.runner import bench_database_name
 from devtools.load.generator import run_open_loop, saturated
 from devtools.load.mix import GROUPS, MIX, WorkingDay, prepare_actors
 from devtools.load.stack import free_port, stack_environment, start_stack
+from devtools.machine import describe, machine
 
 RATES = "25,50,100,150,200"
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{'Kept' if o['keep'] else 'Dropped'} the bench database {name}.")
 
     def _run(self, name: str, rates: list[float], o: dict) -> None:
+        found = machine()
+        self.stdout.write(describe(found))
         seeded = Candidate.objects.count()
         if not seeded:
             self.stdout.write(f"Seeding {o['candidates']:,} candidates in {name}…")
@@ -87,6 +90,7 @@ class Command(BaseCommand):
                     process.stop()
         data = {
             "database": {"vendor": connection.vendor, "candidates": seeded},
+            "machine": found,
             "stack": {"web_workers": o["web_workers"] or "5 × CPUs", "threads": o["threads"] or 1, "worker": 1},
             "mix": {"requests_share": MIX, "groups": {g: sum(MIX[e] for e in es) for g, es in GROUPS.items()}},
             "method": {
