@@ -64,6 +64,6 @@ def describe(found: dict) -> str:
 
     return (
         f"Machine: {found['cpus']} CPUs; reference loop {found['reference_loop_ms']:.1f} ms ({REFERENCE_LOOP}, "
-        f"best of 5); Python {python['version']} ({python['implementation']}), configured with PGO "
-        f"{yes('pgo')}, LTO {yes('lto')}, shared libpython {yes('shared_libpython')}."
+        f"best of 5); Python {python['version']} ({python['implementation']}; its configure: PGO {yes('pgo')}, "
+        f"LTO {yes('lto')}, shared libpython {yes('shared_libpython')})."
     )

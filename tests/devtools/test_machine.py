@@ -47,3 +47,4 @@ def test_this_interpreter_is_described_as_sysconfig_has_it():
     line = describe(found)
     assert line.startswith(f"Machine: {found['cpus']} CPUs; reference loop {found['reference_loop_ms']:.1f} ms")
     assert f"Python {platform.python_version()}" in line
+    assert f"PGO {'yes' if found['python']['pgo'] else 'no'}, LTO" in line
