@@ -4,7 +4,7 @@ figures taken on two machines, or with two interpreters, are not compared as if 
 
 Issue 17 ran on six machines whose speed differed threefold, and its notes quoted
 `python -m timeit "sum(i*i for i in range(3_000_000))"` by hand to tell them apart; REFERENCE_LOOP
-is that loop. On one machine, at the same 100 requests a second, the web workers used about 12 %
+is that loop. On one machine, at the same 100 requests a second, the web workers used about 11 %
 less CPU on a CPython 3.13 configured with `--enable-optimizations --with-lto` (PGO and LTO) than
 on pyenv's default build of 3.13, and the stack held 115 req/s with no error where it held 100 on
 pyenv's 3.12 (docs/benchmarks.md, "Issue 17, tenth stop"). A distribution's package may be
