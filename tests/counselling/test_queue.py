@@ -198,6 +198,9 @@ def test_filters(signed_in, counsellor):
     CandidateFactory(
         first_name="Autre",
         status=CandidateStatus.NEW,
+        # Another region's territory, named: RegionFactory's codes cycle through 01–17, so a new one
+        # could have been "08" (get_or_create), the region filtered on, depending on the tests before.
+        target_territory=TerritoryFactory(region=RegionFactory(code="09")),
         profile_kind="native",
         diploma_recognition="obtained",
         french_level="fluent",
