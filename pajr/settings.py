@@ -146,10 +146,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+_LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": _LOCMEM}}
+# The layout's fixed parts, kept in each process by language, role and page (templates/base.html).
+CACHES["fragments"] = {"BACKEND": _LOCMEM, "LOCATION": "fragments", "OPTIONS": {"MAX_ENTRIES": 2000}}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -249,8 +252,7 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
 ]
 # Compared with the whole request's length, not the file's: at UPLOAD_MAX_BYTES a 5 MB CV with the
-# form around it would activate no handler and be dropped silently. So every accepted file stays
-# in memory.
+# form around it would activate no handler and be dropped silently. Every accepted file stays in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 STATIC_URL_PATH = "/" + STATIC_URL.strip("/") + "/"

@@ -42,15 +42,17 @@ def _celery_eager(request):
 def _fresh_cache():
     """allauth's rate limits count in the cache: each test starts with none spent. The queue's
     lists and the directory each process keeps (common.kept) go too: a test's territories and
-    counsellors are not the next one's."""
-    from django.core.cache import cache
+    counsellors are not the next one's; nor the layout's fragments (templates/base.html)."""
+    from django.core.cache import caches
 
     from common.kept import forget_all
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     forget_all()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     forget_all()
 
 
