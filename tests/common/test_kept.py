@@ -95,11 +95,12 @@ def test_without_the_shared_cache_nothing_is_kept_and_pages_stay_up(client, sett
     from tests.factories import TerritoryFactory
 
     settings.CACHES = {
+        **settings.CACHES,  # the layout's "fragments" stay in each process's memory
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1},
-        }
+        },
     }
     caches.close_all()
     build = Builds()
