@@ -13,7 +13,10 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
+        from .catalogues import flatten_catalogues
+
         ensure_embedded_folders()
+        flatten_catalogues()
 
 
 def ensure_embedded_folders() -> None:
