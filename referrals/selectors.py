@@ -62,7 +62,7 @@ def agent_view(
     territory, only while the referral's purpose is open, only what the person's sharing consent
     covers (the words they agreed to), contact details once the agent accepted."""
     if territory_ids is None:
-        territory_ids = set(agent.territories.values_list("pk", flat=True))
+        territory_ids = set(agent.territory_ids)  # read once per agent object, shared with for_agent()
     if (
         not agent.is_active
         or referral.territory_id not in territory_ids

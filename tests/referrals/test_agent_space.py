@@ -573,3 +573,14 @@ def test_the_space_and_the_code_email_speak_english_when_chosen(
 
     assert "sign-in code" in mailoutbox[0].subject.lower()
     assert "My referrals" in page
+
+
+def test_a_referral_s_page_reads_the_agent_s_territories_once(client, agent, pending):
+    """Agent.territory_ids is read once per request: by the list's query and by agent_view."""
+    client.force_login(agent.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("referrals:agent_referral", args=[pending.pk]))
+
+    assert response.status_code == 200 and response.context["sees"].person
+    reads = [q["sql"] for q in queries.captured_queries if "territories_agent_territories" in q["sql"]]
+    assert len(reads) == 1, reads
