@@ -24,21 +24,24 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # gthread, with load shedding: past saturation, a request that waited more than
 # GUNICORN_SHED_AFTER_MS (250) for a thread gets the 503 page at once (pajr/gunicorn_worker.py).
 worker_class = "pajr.gunicorn_worker.SheddingThreadWorker"
-# Five single-threaded processes per CPU. A request is Python for most of its time (PostgreSQL
-# answers in well under a millisecond a query), so threads in one process mostly wait for its GIL,
-# and a busy process kept accepting connections while another sat idle: at 5 workers × 4 threads
-# make load (100,000 files) sustained 70 req/s with 73 % of the two cores used; 8 × 2 sustained 80,
-# 10 × 1 75–80 with no error (saturated near 85), 16 × 1 and 24 × 1 less (more processes than
-# work). docs/benchmarks.md, "Load".
-workers = int(os.environ.get("WEB_CONCURRENCY", 5 * _cpus()))
+# One single-threaded process per CPU, and one more to run while another waits for PostgreSQL. A
+# request is Python for most of its time, so a second thread in a process mostly waits for its
+# GIL, and every process past these adds switching and cold caches, not work. make load (100,000
+# files, two cores, 12th stop of issue 17): at 150 req/s 3 workers shed 1-10 requests in 4,500,
+# 4 shed 5, 10 shed 283; at 140, 3 x 1 shed none in three runs where 3 x 2 shed 111 and 6 x 1
+# 79-137. (Earlier, with heavier pages, 10 x 1 beat 5 x 4.) docs/benchmarks.md, "Load".
+workers = int(os.environ.get("WEB_CONCURRENCY", _cpus() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A request that takes longer than this is a bug: the worker is killed and restarted. Uploads do
 # not count: nginx buffers the whole body before it passes the request on.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = 5  # nginx keeps its connections to the upstream open between requests
-# A worker is replaced after this many requests, each at a different moment (jitter).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+# A worker is replaced after this many requests, each at a different moment (jitter), so that a
+# leak cannot grow for ever. Not often: a new worker loads Django (about 1.2 s of CPU) and fills
+# its kept copies again, while the others take its share. With 3 workers at 145 req/s, 2,000 made
+# one restart every ~14 s and 498 requests in 4,350 were shed; 20,000 shed 3.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
 # Only the proxy on this host may say that a request came over HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

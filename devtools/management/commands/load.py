@@ -37,7 +37,7 @@ class Command(BaseCommand):
             "--reuse", action="store_true", help="use the bench database kept by `bench --keep` or `load --keep`"
         )
         parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
-        parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default 5 × CPUs)")
+        parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default CPUs + 1)")
         parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn worker (default 1)")
         parser.add_argument("--senders", type=int, default=128, help="generator threads (default 128)")
         parser.add_argument("--output", default=str(settings.BASE_DIR / "load.json"))
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         data = {
             "database": {"vendor": connection.vendor, "candidates": seeded},
             "machine": found,
-            "stack": {"web_workers": o["web_workers"] or "5 × CPUs", "threads": o["threads"] or 1, "worker": 1},
+            "stack": {"web_workers": o["web_workers"] or "CPUs + 1", "threads": o["threads"] or 1, "worker": 1},
             "mix": {"requests_share": MIX, "groups": {g: sum(MIX[e] for e in es) for g, es in GROUPS.items()}},
             "method": {
                 "open_loop": True,
