@@ -11,6 +11,7 @@ from django.utils import timezone
 from candidates.consents import sharing_covers
 from candidates.models import Consent, SharedItem
 from common.kept import kept
+from common.statements import compiled_once
 from territories.models import Agent, Region, Territory
 
 from .models import Activity, ActivityLanguage, ActivityStatus, Registration, RegistrationStatus
@@ -110,9 +111,10 @@ def registrants(activity: Activity) -> list[Registrant]:
 
 def candidate_registrations(candidate) -> QuerySet[Registration]:
     """The person's registrations that are not cancelled, soonest activity first (Mon dossier)."""
-    return (
+    return compiled_once(
         Registration.objects.filter(candidate=candidate)
         .exclude(status=RegistrationStatus.CANCELLED, activity__status=ActivityStatus.PUBLISHED)
         .select_related("activity__territory__region")
-        .order_by("activity__starts_at", "pk")
+        .order_by("activity__starts_at", "pk"),
+        "my_file.registrations",
     )

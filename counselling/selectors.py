@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import Candidate, FileAccess, stored_phone
+from common.statements import compiled_once
 from referrals.models import Referral, ReferralStatus
 from territories.models import Agent
 
@@ -310,11 +311,12 @@ def target_agents(candidate: Candidate) -> list[tuple]:
     """Each target territory (in order) with its active agents, in one query."""
     targets = sorted(candidate.targets.all(), key=lambda target: target.rank)
     by_territory: dict[int, list[Agent]] = {target.territory_id: [] for target in targets}
-    agents = (
+    agents = compiled_once(
         Agent.objects.active()
         .filter(territories__in=by_territory)
         .annotate(territory_id=F("territories"))
-        .order_by("last_name", "first_name")
+        .order_by("last_name", "first_name"),
+        "file.target_agents",
     )
     for agent in agents:
         by_territory[agent.territory_id].append(agent)
@@ -344,11 +346,10 @@ class AccessGroup:
 def file_access_groups(candidate: Candidate) -> list[AccessGroup]:
     """The file's access log as the file page shows it: one line per reader and day, newest
     first, instead of the same reader on line after line. One query."""
-    accesses = (
-        FileAccess.objects.filter(candidate=candidate)
-        .select_related("user", "agent")
-        .order_by("-at", "-id")[:FILE_ACCESS_ROWS_READ]
-    )
+    accesses = compiled_once(
+        FileAccess.objects.filter(candidate=candidate).select_related("user", "agent").order_by("-at", "-id"),
+        "file.accesses",
+    )[:FILE_ACCESS_ROWS_READ]
     groups: dict[tuple[str, datetime.date], AccessGroup] = {}
     for access in accesses:
         day = timezone.localdate(access.at)

@@ -17,12 +17,20 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, User
 from candidates.choices import CandidateStatus
 from candidates.models import Candidate, CandidateEvent, Consent, FileAccess
+from common.statements import compiled_once
 from referrals.models import AWAITING_ANSWER, Referral, ReferralStatus, ReferralTransition
 
+# Each compiled once per process (common.statements).
 TIMELINE_PREFETCHES = (
-    Prefetch("events", queryset=CandidateEvent.objects.order_by("created_at", "id")),
-    Prefetch("referrals", queryset=Referral.objects.select_related("territory", "answered_by")),
-    Prefetch("referrals__transitions", queryset=ReferralTransition.objects.select_related("by_agent")),
+    Prefetch("events", queryset=compiled_once(CandidateEvent.objects.order_by("created_at", "id"), "timeline.events")),
+    Prefetch(
+        "referrals",
+        queryset=compiled_once(Referral.objects.select_related("territory", "answered_by"), "timeline.referrals"),
+    ),
+    Prefetch(
+        "referrals__transitions",
+        queryset=compiled_once(ReferralTransition.objects.select_related("by_agent"), "timeline.transitions"),
+    ),
 )
 
 

@@ -34,6 +34,7 @@ from candidates.services import (
 from candidates.suggestions import Profile, suggest_territories
 from common.exports import download
 from common.phones import phone_display
+from common.statements import compiled_once
 from referrals.selectors import cv_reader
 from territories.models import Territory
 
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 
 def _own_candidate(request: HttpRequest) -> Candidate | None:
-    return Candidate.objects.for_list().filter(user=request.user).first()
+    return compiled_once(Candidate.objects.for_list(), "my_file.candidate").filter(user=request.user).first()
 
 
 def _no_file(request: HttpRequest) -> HttpResponse:

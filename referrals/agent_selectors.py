@@ -7,7 +7,8 @@ import operator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Consent
+from candidates.models import CandidateTarget, Consent
+from common.statements import compiled_once
 from territories.models import Agent
 
 from .models import AWAITING_ANSWER, FollowUp, FollowUpStep, Referral, ReferralStatus
@@ -27,11 +28,13 @@ DEFAULT_AGENT_TAB = AgentTab.PENDING
 def follow_ups_prefetch() -> Prefetch:
     """The follow-up steps with who recorded them, for templates/referrals/_follow_up_timeline.html:
     `prefetch_related(follow_ups_prefetch())` on the referrals."""
-    return Prefetch("follow_ups", queryset=FollowUp.objects.select_related("by_agent"))
+    return Prefetch(
+        "follow_ups", queryset=compiled_once(FollowUp.objects.select_related("by_agent"), "referral.follow_ups")
+    )
 
 
 def _consents():
-    return Consent.objects.select_related("text")
+    return compiled_once(Consent.objects.select_related("text"), "consents")
 
 
 def _follow_up_closed() -> Exists:
@@ -104,13 +107,13 @@ def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
     """One tab of the agent's list: pending or under review; accepted with the follow-up going on; closed
     (declined, expired, withdrawn, or accepted with the follow-up closed). Each row holds CARD_FIELDS,
     its follow-up steps and its person's consents (what sharing covers, not the words)."""
+    cards = Referral.objects.select_related("candidate", "territory").only(*CARD_FIELDS)
     return (
-        Referral.objects.for_agent(agent)
+        compiled_once(cards, "agent.referrals")
+        .for_agent(agent)
         .filter(_tab_filters()[tab])
-        .select_related("candidate", "territory")
-        .only(*CARD_FIELDS)
         .prefetch_related(
-            Prefetch("follow_ups", queryset=FollowUp.objects.defer("note")),
+            Prefetch("follow_ups", queryset=compiled_once(FollowUp.objects.defer("note"), "agent.follow_ups")),
             Prefetch("candidate__consents", queryset=_consents().defer("text__text", "text__explanation")),
         )
         .order_by(*TAB_ORDER[tab])
@@ -136,11 +139,14 @@ def agent_tab_counts(agent: Agent) -> dict[str, int]:
 
 def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
     """The one referral of the agent's detail page (empty if it is not theirs to see)."""
+    referral = Referral.objects.select_related("candidate__maturity", "territory__region", "sent_by", "answered_by")
     return (
-        Referral.objects.for_agent(agent)
+        compiled_once(referral, "agent.referral")
+        .for_agent(agent)
         .filter(pk=pk)
-        .select_related("candidate__maturity", "territory__region", "sent_by", "answered_by")
         .prefetch_related(
-            follow_ups_prefetch(), "candidate__targets", Prefetch("candidate__consents", queryset=_consents())
+            follow_ups_prefetch(),
+            Prefetch("candidate__targets", queryset=compiled_once(CandidateTarget.objects.all(), "agent.targets")),
+            Prefetch("candidate__consents", queryset=_consents()),
         )
     )

@@ -15,6 +15,7 @@ from candidates.choices import CandidateStatus
 from candidates.consents import current_sharing_covers, sharing_covers
 from candidates.maturity import MaturityItem, maturity_checklist
 from candidates.models import Candidate, Consent, MaturityAssessment, SharedItem
+from common.statements import compiled_once
 from territories.models import Agent
 
 from .models import FollowUpStep, Referral, ReferralStatus
@@ -22,7 +23,7 @@ from .models import FollowUpStep, Referral, ReferralStatus
 
 def consents_prefetch(prefix: str = "") -> Prefetch:
     """The consents with the words they point to: what sharing_covers reads (no query per row)."""
-    return Prefetch(f"{prefix}consents", queryset=Consent.objects.select_related("text"))
+    return Prefetch(f"{prefix}consents", queryset=compiled_once(Consent.objects.select_related("text"), "consents"))
 
 
 @dataclass(frozen=True)

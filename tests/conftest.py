@@ -57,6 +57,15 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _statements_verified(monkeypatch):
+    """Every statement compiled once (common.statements) is compiled in full again on each reuse
+    and must be the same: a page's tests check its reused SQL."""
+    from common import statements
+
+    monkeypatch.setattr(statements, "VERIFY", True)
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.DEV_MAILBOX_DIR = tmp_path / "mail"
     # Hashing is not under test here; PBKDF2's 1M rounds would make each factory user cost 0.5 s.

@@ -13,6 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Language
+from common.statements import compiled_once
 from common.storage import get_private_storage
 from territories.models import Territory
 
@@ -125,9 +126,10 @@ class CandidateQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        return self.select_related("counsellor").prefetch_related(
-            models.Prefetch("targets", queryset=self._related("targets").objects.select_related("territory__region"))
+        targets = compiled_once(
+            self._related("targets").objects.select_related("territory__region"), "candidate.targets"
         )
+        return self.select_related("counsellor").prefetch_related(models.Prefetch("targets", queryset=targets))
 
     def for_queue(self):
         """The queue's rows: only the columns a row shows (counselling/rows.py) and the possible

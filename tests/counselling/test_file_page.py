@@ -539,15 +539,15 @@ def test_file_query_count_does_not_grow_with_notes_events_accesses_referrals_and
     client.force_login(counsellor)
 
     # session, user, candidate (with its maturity assessment and who decided), targets, consents,
-    # events, their actors, coaching notes, referrals and their follow-ups, the access log's INSERT
+    # events with their actors, coaching notes, referrals and their follow-ups, the access log's INSERT
     # and its last 20 rows, the target territories' agents, the colleagues the file can be handed
     # to, the territory proposals (with their territories, regions and counsellors); then, the
     # first time in the process (territories.selectors), the territories of the referral and
     # proposal forms' selects (one query for their four lists) and the active programs (none here)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(file_url(candidate))
     assert response.status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(file_url(candidate))
 
     assert response.status_code == 200
