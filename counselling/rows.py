@@ -48,6 +48,25 @@ class _Translated:
         return self._done[num]
 
 
+# (ISO date and time with its offset, time zone's name, language, format) → the formatted title.
+_TITLES: dict[tuple[str, str | None, str, str], str] = {}
+TITLES_KEPT = 20_000
+
+
+def waiting_title(local: datetime.datetime, iso: str, datetime_format: str) -> str:
+    """`date_format(local, datetime_format)` (~20 µs a row, a twelfth of the rows' time), once per
+    process for each moment, language and format: the counsellors' lists show the same files
+    page after page. Keyed by the moment as written with its offset (`iso`), not the datetime
+    (equal instants in two time zones compare equal)."""
+    key = (iso, local.tzname(), get_language(), datetime_format)
+    title = _TITLES.get(key)
+    if title is None:
+        if len(_TITLES) >= TITLES_KEPT:
+            _TITLES.clear()
+        title = _TITLES[key] = date_format(local, datetime_format)
+    return title
+
+
 @dataclass(slots=True)
 class QueueRow:
     pk: int
@@ -103,7 +122,7 @@ def queue_rows(
         if since:
             local = timezone.localtime(since)
             row.waiting_iso = local.isoformat()
-            row.waiting_title = date_format(local, datetime_format)
+            row.waiting_title = waiting_title(local, row.waiting_iso, datetime_format)
             row.waiting_for = timesince(since, now, time_strings=time_strings)
             row.overdue = since < cutoff
         rows.append(row)

@@ -221,3 +221,27 @@ def test_the_age_badge_agrees_with_the_files_own_age_at_each_bound():
 
     assert [row.outside_age_range for row in rows] == [True, False, False, True, False]
     assert [file.is_outside_age_range for file in files] == [True, False, False, True, False]
+
+
+def test_the_waiting_title_is_django_s_date_format_in_each_language_and_time_zone():
+    from zoneinfo import ZoneInfo
+
+    from django.utils.dateformat import format as date_format
+    from django.utils.formats import get_format
+
+    from counselling import rows
+
+    rows._TITLES.clear()
+    moment = datetime.datetime(2026, 11, 20, 14, 5, tzinfo=datetime.UTC)
+    seen = set()
+    for _ in range(2):  # formatted, then read again
+        for zone in ("America/Toronto", "America/Vancouver"):
+            local = moment.astimezone(ZoneInfo(zone))
+            for language in ("fr-ca", "en"):
+                with translation.override(language):
+                    fmt = get_format("DATETIME_FORMAT")
+                    title = rows.waiting_title(local, local.isoformat(), fmt)
+                    assert title == date_format(local, fmt)
+                    seen.add(title)
+    # four titles: the same instant reads 9:05 in Toronto, 6:05 in Vancouver, in each language
+    assert len(seen) == 4 and len(rows._TITLES) == 4
