@@ -30,14 +30,14 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import QuerySet
 from django.db.models.sql.query import Query
 
-# Tests set this (tests/conftest.py): each kept statement is checked against a full compilation.
+# Tests set this (tests/conftest.py): each reuse is checked against a full compilation.
 VERIFY = False
 # Entries per process: each name has a few (one per number of ids its prefetch reads).
 MAX_STATEMENTS = 1000
 
 
 class StatementMismatch(AssertionError):
-    """A kept statement differs from what Django compiles for the query now."""
+    """A reused statement differs from what Django compiles for the query now."""
 
 
 @dataclass(frozen=True)
@@ -155,11 +155,11 @@ class _CompiledOnceMixin:
                     self.has_extra_select,
                 )
             return sql, params
-        if VERIFY:  # compiled in full too; the rows are still read as the kept statement says
+        if VERIFY:  # compiled in full too; the rows are still read as the reused statement says
             sql, params = super().as_sql(with_limits, with_col_aliases)
             if (sql, list(params)) != (statement.sql, list(where_params)):
                 raise StatementMismatch(
-                    f"{query.statement_name}: kept {statement.sql!r} {where_params!r}, compiled {sql!r} {params!r}"
+                    f"{query.statement_name}: reused {statement.sql!r} {where_params!r}, compiled {sql!r} {params!r}"
                 )
         self.select, self.klass_info, self.annotation_col_map = (
             statement.select,
@@ -182,8 +182,8 @@ def _compiled_once_compiler(compiler_class: type) -> type:
 
 
 class CompiledOnceQuery(Query):
-    """A Query whose statement is kept (see the module). Its clones stay kept and keep the name;
-    Django changes the class of the query for updates, deletes and aggregates."""
+    """A Query whose statement is compiled once (see the module). Its clones keep the class and the
+    name; Django changes the class of the query for updates, deletes and aggregates."""
 
     statement_name = ""
 
@@ -198,12 +198,12 @@ def compiled_once(queryset: QuerySet, name: str) -> QuerySet:
     module). `name` says where it is built: one name, one call site."""
     clone = queryset.all()
     if type(clone.query) not in (Query, CompiledOnceQuery):
-        raise TypeError(f"{name}: only a plain query can be kept, not a {type(clone.query).__name__}")
+        raise TypeError(f"{name}: only a plain query can be compiled once, not a {type(clone.query).__name__}")
     clone.query.__class__ = CompiledOnceQuery
     clone.query.statement_name = name
     return clone
 
 
 def clear() -> None:
-    """Forget the kept statements (tests)."""
+    """Forget the statements compiled so far (tests)."""
     _STATEMENTS.clear()

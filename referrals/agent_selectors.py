@@ -34,7 +34,7 @@ def follow_ups_prefetch() -> Prefetch:
 
 
 def _consents():
-    return compiled_once(Consent.objects.select_related("text"), "consents")
+    return compiled_once(Consent.objects.select_related("text"), "agent.consents")
 
 
 def _follow_up_closed() -> Exists:

@@ -23,7 +23,9 @@ from .models import FollowUpStep, Referral, ReferralStatus
 
 def consents_prefetch(prefix: str = "") -> Prefetch:
     """The consents with the words they point to: what sharing_covers reads (no query per row)."""
-    return Prefetch(f"{prefix}consents", queryset=compiled_once(Consent.objects.select_related("text"), "consents"))
+    return Prefetch(
+        f"{prefix}consents", queryset=compiled_once(Consent.objects.select_related("text"), "referral.consents")
+    )
 
 
 @dataclass(frozen=True)
