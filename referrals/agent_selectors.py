@@ -7,11 +7,12 @@ import operator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import CandidateTarget, Consent
+from candidates.models import CandidateTarget
 from common.statements import compiled_once
 from territories.models import Agent
 
 from .models import AWAITING_ANSWER, FollowUp, FollowUpStep, Referral, ReferralStatus
+from .selectors import consents_prefetch
 
 
 class AgentTab(TextChoices):
@@ -31,10 +32,6 @@ def follow_ups_prefetch() -> Prefetch:
     return Prefetch(
         "follow_ups", queryset=compiled_once(FollowUp.objects.select_related("by_agent"), "referral.follow_ups")
     )
-
-
-def _consents():
-    return compiled_once(Consent.objects.select_related("text"), "agent.consents")
 
 
 def _follow_up_closed() -> Exists:
@@ -114,7 +111,7 @@ def agent_referrals(agent: Agent, *, tab: str) -> QuerySet[Referral]:
         .filter(_tab_filters()[tab])
         .prefetch_related(
             Prefetch("follow_ups", queryset=compiled_once(FollowUp.objects.defer("note"), "agent.follow_ups")),
-            Prefetch("candidate__consents", queryset=_consents().defer("text__text", "text__explanation")),
+            consents_prefetch("candidate__", name="agent.referrals.consents", words=False),
         )
         .order_by(*TAB_ORDER[tab])
     )
@@ -147,6 +144,6 @@ def agent_referral(agent: Agent, pk: int) -> QuerySet[Referral]:
         .prefetch_related(
             follow_ups_prefetch(),
             Prefetch("candidate__targets", queryset=compiled_once(CandidateTarget.objects.all(), "agent.targets")),
-            Prefetch("candidate__consents", queryset=_consents()),
+            consents_prefetch("candidate__", name="agent.referral.consents"),
         )
     )

@@ -21,11 +21,13 @@ from territories.models import Agent
 from .models import FollowUpStep, Referral, ReferralStatus
 
 
-def consents_prefetch(prefix: str = "") -> Prefetch:
-    """The consents with the words they point to: what sharing_covers reads (no query per row)."""
-    return Prefetch(
-        f"{prefix}consents", queryset=compiled_once(Consent.objects.select_related("text"), "referral.consents")
-    )
+def consents_prefetch(prefix: str = "", *, name: str = "referral.consents", words: bool = True) -> Prefetch:
+    """The consents with the texts they point to: what sharing_covers reads (no query per row).
+    words=False leaves out the texts' wording, for lists that only need what sharing covers."""
+    consents = Consent.objects.select_related("text")
+    if not words:
+        consents = consents.defer("text__text", "text__explanation")
+    return Prefetch(f"{prefix}consents", queryset=compiled_once(consents, name))
 
 
 @dataclass(frozen=True)
