@@ -142,6 +142,11 @@ else:
     # (docs/benchmarks.md). Off for the platform's connections unless POSTGRES_JIT=true.
     if not env.bool("POSTGRES_JIT", default=False):
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A statement run a fifth time on a connection is prepared (parsed and planned once): planning was
+    # 44 % of PostgreSQL's time in statements under load (issue 17). Django leaves it off;
+    # POSTGRES_PREPARE=false turns it off again (a pooler in transaction mode cannot keep them).
+    if env.bool("POSTGRES_PREPARE", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -346,13 +351,11 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="defaul
 CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="emails")
 CELERY_TASK_ROUTES = ("pajr.celery.route_task",)
 CELERY_IMPORTS = ("pajr.tasks",)
-# The worker and beat log through settings.LOGGING (JSON in production, link tokens and email
-# addresses redacted) rather than through Celery's own root handler.
+# The worker and beat log through settings.LOGGING (JSON, tokens and addresses redacted), not Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # pajr is not an installed app: its tasks module is named here
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic tasks (django-celery-beat does not support Django 6.1: the schedule lives here).
-# Each task is safe to run twice at once.
+# Periodic tasks, each safe to run twice at once (django-celery-beat does not support Django 6.1).
 # How often the statistics' rollups are rebuilt (stats.rollups; the page shows the figures' time).
 STATS_REFRESH_SECONDS = env.int("STATS_REFRESH_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -372,8 +375,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "follow-up-checkins": {"task": "referrals.tasks.follow_up_checkins", "schedule": crontab(hour=9, minute=0)},
     # Candidates: the reminder two days before an activity they registered to.
     "activities-remind": {"task": "activities.tasks.registrations_remind", "schedule": crontab(minute=20)},
-    # Counsellors: the digest of the day's answers at 17:00 Montréal time (CELERY_TIMEZONE is
-    # America/Toronto, which tzdata makes America/Montreal an alias of).
+    # Counsellors: the day's answers at 17:00 Montréal time (CELERY_TIMEZONE, America/Toronto: one clock).
     "referrals-digest": {"task": "referrals.tasks.referrals_digest", "schedule": crontab(hour=17, minute=0)},
     # The retention periods (settings.RETENTION), applied at night when nobody works.
     "purge-personal-data": {"task": "privacy.tasks.purge_personal_data", "schedule": crontab(hour=3, minute=15)},
@@ -414,8 +416,7 @@ REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=10)
 REFERRAL_REMINDER_DAYS = env.int("REFERRAL_REMINDER_DAYS", default=3)
 # An agent who put a referral under review may push its deadline back once, by this many days.
 REFERRAL_REVIEW_EXTENSION_DAYS = env.int("REFERRAL_REVIEW_EXTENSION_DAYS", default=7)
-# An agent keeps seeing a person they took on for this long after closing the follow-up, then
-# sees nothing of them (referrals.selectors.agent_view).
+# How long an agent still sees a person after closing their follow-up (referrals.selectors.agent_view).
 AGENT_ACCESS_GRACE_DAYS = env.int("AGENT_ACCESS_GRACE_DAYS", default=30)
 # --- Retention (Law 25, P-39.1 s. 23) ---------------------------------------------------------
 # How long each kind of personal information is kept, in days. The nightly purge
@@ -459,7 +460,6 @@ PRIVACY_OFFICERS = {
 DATA_HOSTING = env.str("DATA_HOSTING", default="Canada — Montréal")
 
 PURGE_BATCH_SIZE = env.int("PURGE_BATCH_SIZE", default=200)  # rows per purge transaction (short locks)
-
 # How many people an agent may send to EER in 24 hours ("Envoyer une personne à EER").
 AGENT_INTAKES_PER_DAY = env.int("AGENT_INTAKES_PER_DAY", default=10)
 

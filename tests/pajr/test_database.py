@@ -1,0 +1,59 @@
+"""The platform's PostgreSQL connections prepare the statements they run again (issue 17): planning
+was 44 % of PostgreSQL's time in statements under load, for the same few statements on every page."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_options(**env: str) -> dict:
+    """settings.DATABASES["default"]["OPTIONS"] in a clean process with these variables (no .env)."""
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
+    code = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env={**base, "VAR_DIR": str(ROOT / "var"), "DJANGO_READ_DOT_ENV": "0", "DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off():
+    postgres = "postgres://nobody@127.0.0.1:1/none"  # the settings are read; nothing connects
+    assert _database_options(DATABASE_URL=postgres) == {
+        "options": "-c jit=off",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    assert "prepare_threshold" not in _database_options(DATABASE_URL=postgres, POSTGRES_PREPARE="false")
+    sqlite = _database_options(DATABASE_URL="sqlite:////tmp/pajr-settings-check.sqlite3")
+    assert "prepare_threshold" not in sqlite and "server_side_binding" not in sqlite
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_is_prepared_and_reads_each_runs_rows():
+    users = UserFactory.create_batch(6)
+    if connection.vendor != "postgresql":
+        assert "prepare_threshold" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    read = [User.objects.filter(pk=user.pk).values_list("email", flat=True).get() for user in users]
+    assert read == [user.email for user in users]  # each run with its own id, prepared or not
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s AND statement LIKE %s",
+            ['%FROM "accounts_user"%', '%"accounts_user"."email"%'],
+        )
+        assert cursor.fetchone()[0] == 1
