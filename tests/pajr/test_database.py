@@ -1,33 +1,22 @@
-"""The platform's PostgreSQL connections prepare the statements they run again (issue 17): planning
-was 44 % of PostgreSQL's time in statements under load, for the same few statements on every page."""
+"""The platform's PostgreSQL connections (issue 17): they prepare the statements they run again
+(planning was 44 % of PostgreSQL's time in statements under load, for the same few statements on
+every page), and run without PostgreSQL's JIT."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from accounts.models import User
 from tests.factories import UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.pajr.test_security import run_manage
 
 
 def _database_options(**env: str) -> dict:
     """settings.DATABASES["default"]["OPTIONS"] in a clean process with these variables (no .env)."""
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
     code = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env={**base, "VAR_DIR": str(ROOT / "var"), "DJANGO_READ_DOT_ENV": "0", "DEBUG": "true", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_manage("shell", "-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -58,3 +47,14 @@ def test_a_statement_run_again_is_prepared_and_reads_each_runs_rows():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = %s", [statement])
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """PostgreSQL's JIT compiled the statistics' and the queue's plans for longer than they ran."""
+    if connection.vendor != "postgresql":
+        assert "options" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

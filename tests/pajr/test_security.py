@@ -92,16 +92,3 @@ def test_counsellor_signs_in_with_email_password_and_second_factor(client, couns
 
     assert response.status_code == 302
     assert client.get(reverse("counselling:queue")).status_code == 200
-
-
-@pytest.mark.django_db
-def test_postgresql_connections_run_without_jit():
-    """PostgreSQL's JIT compiled the statistics' and the queue's plans for longer than they ran."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        assert "options" not in connection.settings_dict.get("OPTIONS", {})
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
