@@ -20,17 +20,7 @@ from django.utils.translation import get_language, gettext
 
 from candidates.choices import CandidateStatus, ProfileKind
 from candidates.models import AGE_MAX, AGE_MIN, Candidate, years_ago
-
-_LABELS: dict[tuple[str, str | None], dict[str, str]] = {}
-
-
-def choice_labels(choices: type, language: str | None = None) -> dict[str, str]:
-    """{value: label} of a TextChoices class in `language` (the active one), built once per process."""
-    language = language or get_language()
-    key = (choices.__qualname__, language)
-    if key not in _LABELS:
-        _LABELS[key] = {value: str(label) for value, label in choices.choices}
-    return _LABELS[key]
+from common.labels import choice_labels
 
 
 class _Translated:

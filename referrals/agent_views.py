@@ -16,6 +16,7 @@ from candidates.services import file_access_record
 from common.http import page_number
 from territories.decorators import agent_required
 
+from .agent_cards import cards_html
 from .agent_forms import FollowUpForm, ReferToEerForm
 from .agent_selectors import AgentTab, agent_default_tab, agent_referral, agent_referrals, agent_tab_counts
 from .forms import ReferralAnswerForm
@@ -50,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label, counts[key]) for key, label in AgentTab.choices],
             "page": page,
+            "cards": cards_html(page.object_list),
         },
     )
 
