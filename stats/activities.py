@@ -5,7 +5,7 @@ the registrations, with EXISTS for what came after): the registrations are few n
 The period applies to the activity's start; the profile to the person; the region to the
 activity's territory. People are counted once per region, whatever the number of activities."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityStatus, Registration, RegistrationStatus
@@ -14,10 +14,12 @@ from referrals.models import Referral, ReferralStatus
 from territories.models import Region
 
 from .forms import day_bounds
+from .statements import kept_rows
 from .tables import Column, Table, ratio
 
 
-def activities_by_region(*, date_from, date_to, region, profile_kind) -> Table:
+def activity_rows(*, date_from, date_to, region_id, profile_kind) -> QuerySet:
+    """activities_by_region's query: one row per region of the activities, its people counted once each."""
     registrations = Registration.objects.filter(
         status=RegistrationStatus.REGISTERED, activity__status=ActivityStatus.PUBLISHED
     )
@@ -28,11 +30,11 @@ def activities_by_region(*, date_from, date_to, region, profile_kind) -> Table:
         registrations = registrations.filter(activity__starts_at__lt=end)
     if profile_kind:
         registrations = registrations.filter(candidate__profile_kind=profile_kind)
-    if region is not None:
-        registrations = registrations.filter(activity__territory__region=region)
+    if region_id is not None:
+        registrations = registrations.filter(activity__territory__region_id=region_id)
     later = Referral.objects.filter(candidate=OuterRef("candidate"), sent_at__gte=OuterRef("activity__starts_at"))
     attended = Q(attended=True)
-    rows = (
+    return (
         registrations.annotate(
             referred_later=Exists(later),
             accepted_later=Exists(later.filter(status=ReferralStatus.ACCEPTED)),
@@ -51,7 +53,18 @@ def activities_by_region(*, date_from, date_to, region, profile_kind) -> Table:
         )
         .order_by("activity__territory__region")
     )
-    rows = list(rows)
+
+
+def activities_by_region(*, date_from, date_to, region, profile_kind) -> Table:
+    region_id = region.pk if region is not None else None
+    rows = kept_rows(
+        "stats.activities",
+        activity_rows,
+        date_from=date_from,
+        date_to=date_to,
+        region_id=region_id,
+        profile_kind=profile_kind,
+    )
     names = {r.pk: str(r) for r in Region.objects.filter(pk__in=[row["activity__territory__region"] for row in rows])}
     table = Table(
         key="activities",

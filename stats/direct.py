@@ -24,6 +24,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -43,6 +44,7 @@ from territories.models import Region
 
 from .activities import activities_by_region
 from .forms import day_bounds
+from .statements import kept_rows
 from .tables import (
     FUNNEL_STEPS,
     Table,
@@ -233,21 +235,9 @@ def decline_reasons(**filters) -> Table:
     return declines_table(counts)
 
 
-def settlement_and_retention(*, date_from, date_to, region, profile_kind, today: datetime.date | None = None) -> Table:
-    """By the region of the territory that took the person on:
-
-    - moves: MOVED follow-up steps dated in the period;
-    - settlements: SETTLED follow-up steps dated in the period;
-    - 12-month retention: of the MOVED steps dated in the period *and* at least 12 months before
-      `today` (the people who could have had their 12-month check-in), the share whose follow-up
-      has a CHECKIN_12 step and no CLOSED step dated before that check-in. A follow-up closed on
-      the day of the check-in or later counts as retained (closing after 12 months is the normal
-      end). "—" when nobody moved 12 months ago.
-
-    One query (GROUP BY region with conditional counts).
-    """
-    today = today or timezone.localdate()
-    twelve_months_ago = years_ago(1, today)
+def settlement_rows(*, date_from, date_to, region_id, profile_kind, twelve_months_ago: datetime.date) -> QuerySet:
+    """settlement_and_retention's query: one row per region, its moves, settlements, moves due a
+    12-month check-in (on or before `twelve_months_ago`) and those retained."""
     qs = FollowUp.objects.filter(step__in=(FollowUpStep.MOVED, FollowUpStep.SETTLED))
     if date_from:
         qs = qs.filter(occurred_on__gte=date_from)
@@ -255,13 +245,13 @@ def settlement_and_retention(*, date_from, date_to, region, profile_kind, today:
         qs = qs.filter(occurred_on__lte=date_to)
     if profile_kind:
         qs = qs.filter(referral__candidate__profile_kind=profile_kind)
-    if region is not None:
-        qs = qs.filter(referral__territory__region=region)
+    if region_id is not None:
+        qs = qs.filter(referral__territory__region_id=region_id)
     same_referral = FollowUp.objects.filter(referral=OuterRef("referral"))
     checkin_12 = same_referral.filter(step=FollowUpStep.CHECKIN_12).values("occurred_on")[:1]
     closed = same_referral.filter(step=FollowUpStep.CLOSED).values("occurred_on")[:1]
     due = Q(step=FollowUpStep.MOVED, occurred_on__lte=twelve_months_ago)
-    rows = (
+    return (
         qs.annotate(checkin_12_on=Subquery(checkin_12), closed_on=Subquery(closed))
         .values("referral__territory__region")
         .annotate(
@@ -277,7 +267,31 @@ def settlement_and_retention(*, date_from, date_to, region, profile_kind, today:
         )
         .order_by("referral__territory__region")
     )
-    rows = list(rows)
+
+
+def settlement_and_retention(*, date_from, date_to, region, profile_kind, today: datetime.date | None = None) -> Table:
+    """By the region of the territory that took the person on:
+
+    - moves: MOVED follow-up steps dated in the period;
+    - settlements: SETTLED follow-up steps dated in the period;
+    - 12-month retention: of the MOVED steps dated in the period *and* at least 12 months before
+      `today` (the people who could have had their 12-month check-in), the share whose follow-up
+      has a CHECKIN_12 step and no CLOSED step dated before that check-in. A follow-up closed on
+      the day of the check-in or later counts as retained (closing after 12 months is the normal
+      end). "—" when nobody moved 12 months ago.
+
+    One query (GROUP BY region with conditional counts).
+    """
+    today = today or timezone.localdate()
+    rows = kept_rows(
+        "stats.retention",
+        settlement_rows,
+        date_from=date_from,
+        date_to=date_to,
+        region_id=region.pk if region is not None else None,
+        profile_kind=profile_kind,
+        twelve_months_ago=years_ago(1, today),
+    )
     names = {r.pk: str(r) for r in Region.objects.filter(pk__in=[row["referral__territory__region"] for row in rows])}
     return retention_table(
         [
