@@ -1,9 +1,10 @@
 """The agent's list of referrals as cards, their HTML written once in Python, as the counsellors'
 queue writes its rows (counselling/rows.py): a template spends some 20 µs on each variable, tag and
-filter, and 25 cards of some 20 each were half of the agent's list's CPU (issue 17). The markup is
-the template's (referrals/agent/home.html printed it card by card until it went; compared on every
-tab of 30 agents, in both languages); tests/referrals/test_agent_cards.py holds each line of a
-card, escaping and what a card shows of a person the agent may no longer see."""
+filter, and 25 cards of some 20 each were about a third of the agent's list's CPU (issue 17). The
+markup is the template's (referrals/agent/home.html printed it card by card until it went;
+compared on every tab and page of the bench's 22 agents with cards, in both languages);
+tests/referrals/test_agent_cards.py holds each line of a card, escaping and what a card shows of a
+person the agent may no longer see."""
 
 from html import escape
 
