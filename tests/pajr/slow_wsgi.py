@@ -1,4 +1,6 @@
-"""The platform's WSGI application with one slow path, /lent/ (300 ms), for the load-shedding test."""
+"""The platform's WSGI application with one slow path, /lent/ (1 s), for the load-shedding test:
+slow enough that a queue drained by shedding and one served in turn (7 s for seven) stay far
+apart on a slow machine."""
 
 import time
 
@@ -7,7 +9,7 @@ from pajr.wsgi import application as platform
 
 def application(environ, start_response):
     if environ.get("PATH_INFO") == "/lent/":
-        time.sleep(0.3)
+        time.sleep(1.0)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"done"]
     return platform(environ, start_response)

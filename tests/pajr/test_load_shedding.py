@@ -80,16 +80,17 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, str, float]
 def test_requests_that_wait_too_long_get_a_fast_503_with_retry_after_and_the_platform_page(gunicorn):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         first = pool.submit(fetch, f"{gunicorn}/lent/")
-        time.sleep(0.05)  # the thread is busy for 300 ms: the next ones queue behind it
+        time.sleep(0.05)  # the thread is busy for 1 s: the next ones queue behind it
         queued = [pool.submit(fetch, f"{gunicorn}/lent/") for _ in range(6)]
         results = [first.result(), *(future.result() for future in queued)]
 
     assert results[0][0] == 200
     shed = [result for result in results if result[0] == 503]
     # Each queued request waited > 100 ms for the one thread; each one shed costs well under that,
-    # so the whole queue drains in about the first request's 300 ms, not 7 × 300 ms.
+    # so the whole queue drains in about the first request's 1 s, not 7 × 1 s. (With 300 ms and a
+    # bound of 1.5 s, a slow CI machine once took 1.53 s: the margin now holds three seconds.)
     assert len(shed) >= 5, [result[0] for result in results]
-    assert max(result[3] for result in results) < 1.5
+    assert max(result[3] for result in results) < 4
     _status, head, body, _seconds = shed[0]
     assert head["Retry-After"] == "5" and head["Cache-Control"] == "no-store"
     assert "La plateforme est très sollicitée en ce moment" in body and "Rien n'a été enregistré" in body
