@@ -2,6 +2,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -185,6 +186,16 @@ def test_page_for_staff_only(client, known):
     assert response.status_code == 200
     assert 'data-chart-columns="1"' in response.text
     assert "6,0" in response.text  # the median in hours, in French
+
+
+def test_the_download_links_read_in_each_language(client, known):
+    client.force_login(CounsellorFactory())
+    french = client.get(reverse("stats:statistics")).text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("stats:statistics")).text
+
+    assert "Télécharger :" in french
+    assert "Download:" in english and "Download :" not in english
 
 
 def test_invalid_filters_are_shown_and_ignored(client, known):
