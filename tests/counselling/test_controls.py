@@ -111,3 +111,25 @@ def test_filtersets_share_their_form_class_never_their_fields_values_or_errors()
     assert first.form.fields["territoire"]._choices is not second.form.fields["territoire"]._choices
     assert first.form.errors and "statut" in first.form.errors and not second.form.errors
     assert first.form["q"].value() == "Tremblay" and second.form["q"].value() is None
+
+
+@pytest.mark.django_db
+def test_each_filterset_has_its_own_filters_which_call_their_own_methods():
+    from candidates.models import Candidate
+    from tests.factories import CandidateFactory
+
+    tremblay = CandidateFactory(last_name="Tremblay", first_name="Anne")
+    gagnon = CandidateFactory(last_name="Gagnon", first_name="Luc")
+    first = QueueFilter(QueryDict("q=Tremblay"), queryset=Candidate.objects.all())
+    second = QueueFilter(QueryDict("q=Gagnon"), queryset=Candidate.objects.all())
+    original = QueueFilter.base_filters["q"]
+
+    assert first.filters["q"] is not second.filters["q"] is not original
+    assert first.filters["q"].parent is first and second.filters["q"].parent is second
+    assert not hasattr(original, "parent")
+    # The search is a method filter: each copy's FilterMethod calls its own filterset's method.
+    assert first.filters["q"].filter.f is first.filters["q"] and original.filter.f is original
+    assert list(second.qs) == [gagnon] and list(first.qs) == [tremblay]
+    # What the filters hold is read, never copied for each filterset (it was, ~0.2 ms a page).
+    assert first.filters["territoire"].queryset is QueueFilter.base_filters["territoire"].queryset is not None
+    assert first.filters["statut"].extra is QueueFilter.base_filters["statut"].extra
