@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabels
+
 
 class Language(models.TextChoices):
     FR = "fr-ca", _("Français")
@@ -39,7 +41,7 @@ class UserManager(BaseUserManager):
         return self.filter(is_active=True, role__in=User.STAFF_ROLES)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person who signs in. The email address is the login."""
 
     class Role(models.TextChoices):

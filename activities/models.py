@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate, ProfileKind
+from common.models import ChoiceLabels
 from territories.models import Agent, Territory, in_current_language
 
 
@@ -52,7 +53,7 @@ class ActivityQuerySet(models.QuerySet):
         )
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabels, models.Model):
     """An activity of attraction, welcome or retention in one territory. Times are stored in UTC
     and shown in Québec's time (settings.TIME_ZONE, America/Toronto)."""
 
@@ -154,7 +155,7 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=RegistrationStatus.WAITING).order_by("waiting_since", "pk")
 
 
-class Registration(models.Model):
+class Registration(ChoiceLabels, models.Model):
     """One person's registration to an activity: a seat, or a place on the waiting list. One row
     per person and activity; registering again after cancelling reuses it."""
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
+from common.models import ChoiceLabels
 from territories.models import Agent, Territory
 
 
@@ -95,7 +96,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(chain=referral.chain).order_by("rank")
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """A counsellor's referral of one candidate to one PAJ territory."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="referrals")
@@ -199,7 +200,7 @@ class ReferralLink(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ReferralTransition(models.Model):
+class ReferralTransition(ChoiceLabels, models.Model):
     """The referral's log: who moved it from which status to which, when and why."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
@@ -238,7 +239,7 @@ class FollowUpStep(models.TextChoices):
     CLOSED = "closed", _("Suivi terminé")
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """One step of an accepted candidate's follow-up, recorded by an agent of the territory."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabels
 from territories.models import Agent
 
 from .files import Candidate
@@ -21,7 +22,7 @@ class AccessKind(models.TextChoices):
     ACCESS_REQUEST = "access_request", _("Demande d'accès (responsable de la protection)")
 
 
-class FileAccess(models.Model):
+class FileAccess(ChoiceLabels, models.Model):
     """A reading of a person's file by someone: one row per reader, file, kind of reading and hour,
     written once, never changed. Counsellors read it on the file, the
     privacy officer in the admin, the person in Mon dossier (organisation and role, not names)."""

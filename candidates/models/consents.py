@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from common.models import ChoiceLabels
 
 from .files import Candidate
 
@@ -83,7 +84,7 @@ class ConsentQuerySet(models.QuerySet):
         return objs
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels, models.Model):
     """One consent given or withdrawn, for one purpose. Rows are never edited: the latest row for a
     purpose is the candidate's current choice (copied, for "coaching", to the file:
     coaching_consent_sync)."""

@@ -13,6 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Language
+from common.models import ChoiceLabels
 from common.statements import compiled_once
 from common.storage import get_private_storage
 from territories.models import Territory
@@ -289,7 +290,7 @@ def stored_phone(candidate: "Candidate") -> str:
     return phone.raw_input or ""
 
 
-class Candidate(models.Model):
+class Candidate(ChoiceLabels, models.Model):
     """A person's file: who they are and where their settlement project stands."""
 
     user = models.OneToOneField(

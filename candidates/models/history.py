@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabels
+
 from ..choices import CandidateStatus, EventCode
 from .files import Candidate
 
 
-class CandidateEvent(models.Model):
+class CandidateEvent(ChoiceLabels, models.Model):
     """The file's timeline: every change of status, who made it and why (`code` and `params`, and
     `note` for what a person typed)."""
 

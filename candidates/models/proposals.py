@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import ChoiceLabels
 from territories.models import Territory
 
 from .files import Candidate
@@ -25,7 +26,7 @@ class TerritoryProposalQuerySet(models.QuerySet):
         return self.filter(status=ProposalStatus.ACCEPTED)
 
 
-class TerritoryProposal(models.Model):
+class TerritoryProposal(ChoiceLabels, models.Model):
     """A counsellor proposes a territory the person did not choose; the person accepts or declines
     it in Mon dossier. Accepted, the territory counts among the person's chosen ones (a referral
     may then go there). Written only by candidates.services.proposals."""
