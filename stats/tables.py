@@ -32,6 +32,14 @@ class Table:
     note: str = ""
     total_row: bool = False  # the last row sums the others: left out of the chart
 
+    # Past this many columns the table takes the section's full width, its chart above it: beside
+    # the chart, eight columns ran past theirs at 1,280 px ("Median time to answer (hours)").
+    SIDE_BY_SIDE_COLUMNS = 6
+
+    @property
+    def wide(self) -> bool:
+        return len(self.columns) > self.SIDE_BY_SIDE_COLUMNS
+
     def display_rows(self) -> list[list[tuple[object, str]]]:
         return [
             [(value, display(value, column.kind)) for value, column in zip(row, self.columns, strict=True)]
