@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 
 
 class Language(models.TextChoices):

@@ -1,7 +1,7 @@
 """The queue's rows, their text computed and their HTML written once, in Python. A Django template
 spends some 20 µs on each variable, tag and filter it renders (an escape, a localize, a context
 lookup each); 50 rows of some 25 each were half of a queue page's time (11 of 22 ms at 100,000
-files, issue 17), and `get_FOO_display` hashes every label of its choices on each call. So
+files, issue 17), and `get_FOO_display` translates its label on each call. So
 `rows_html` writes the `<tr>`s with `html.escape` (what Django's `escape` calls), and
 counselling/_queue_results.html prints them: the markup the row template wrote (compared row for
 row on five URLs in both languages when it went); tests/counselling/test_rows.py holds escaping,

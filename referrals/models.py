@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 from territories.models import Agent, Territory
 
 

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 
 from .files import Candidate
 

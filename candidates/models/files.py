@@ -13,7 +13,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Language
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 from common.statements import compiled_once
 from common.storage import get_private_storage
 from territories.models import Territory

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 
 from ..choices import CandidateStatus, EventCode
 from .files import Candidate

@@ -1,4 +1,4 @@
-"""common.models.ChoiceLabels: `get_FOO_display` from a map kept per field gives Django's label,
+"""common.labels.ChoiceLabels: `get_FOO_display` from a map kept per field gives Django's label,
 in the active language, for every choice of every model that uses it."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import translation
 
-from common.models import ChoiceLabels
+from common.labels import ChoiceLabels
 
 KEPT = [model for model in apps.get_models() if issubclass(model, ChoiceLabels)]
 
