@@ -37,10 +37,8 @@ if not SECRET_KEY:
 _port = env.int("WEB_PORT", default=env.int("PORT", default=8000))
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{_port}").rstrip("/")
 _site = urlsplit(SITE_URL)
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS",
-    default=[_site.hostname, "127.0.0.1", "localhost"] if DEBUG else [_site.hostname],
-)
+_hosts = [_site.hostname, "127.0.0.1", "localhost"] if DEBUG else [_site.hostname]
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_hosts)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"])
 
 INSTALLED_APPS = [
@@ -116,9 +114,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.help_contact",
             ],
+            # Django's i18n, with {% translate "…" %} kept per language (common/templatetags/i18n_kept.py).
+            "libraries": {"i18n": "common.templatetags.i18n_kept"},
         },
     },
 ]
+# That "i18n" takes the place of Django's on purpose: the check that warns of two libraries of one name.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- Data -------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
@@ -152,10 +154,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 _LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": _LOCMEM}}
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {"default": _REDIS_CACHE if REDIS_URL else {"BACKEND": _LOCMEM}}
 # The layout's fixed parts, kept in each process by language, role and page (templates/base.html).
 CACHES["fragments"] = {"BACKEND": _LOCMEM, "LOCATION": "fragments", "OPTIONS": {"MAX_ENTRIES": 2000}}
 
