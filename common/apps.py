@@ -13,10 +13,12 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
+        from . import postgresql
         from .catalogues import flatten_catalogues
 
         ensure_embedded_folders()
         flatten_catalogues()
+        postgresql.connect()  # timestamptz read by psycopg's own loader (common/postgresql.py)
 
 
 def ensure_embedded_folders() -> None:
