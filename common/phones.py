@@ -17,15 +17,50 @@ def parsed_phone(phone) -> PhoneNumber | None:
     return phone if phone.is_valid() else None
 
 
-def phone_display(phone) -> str:
-    """ "(418) 555-0123" for a Canadian number, "+33 6 12 34 56 78" for another; as typed if invalid."""
+def _readings(phone) -> tuple[str, str]:
+    """(display, href) of a number, worked out by phonenumbers: its validation and formats run
+    regular expressions, and a file page asked for them four times (issue 17)."""
     parsed = parsed_phone(phone)
     if parsed is None:
-        return str(phone or "")
-    return parsed.as_national if parsed.country_code == 1 else parsed.as_international
+        return str(phone or ""), ""
+    display = parsed.as_national if parsed.country_code == 1 else parsed.as_international
+    return display, f"tel:{parsed.as_e164}"
+
+
+# A number's readings, once per process for each number: the key holds every field they depend on.
+_KEPT: dict = {}
+KEPT_MAX = 10_000
+
+
+def _kept_readings(phone) -> tuple[str, str]:
+    if isinstance(phone, PhoneNumber):
+        key = (
+            PhoneNumber,
+            phone.country_code,
+            phone.national_number,
+            phone.extension,
+            phone.italian_leading_zero,
+            phone.number_of_leading_zeros,
+            phone.raw_input,
+        )
+    elif phone is None or isinstance(phone, str):
+        key = phone
+    else:
+        return _readings(phone)
+    readings = _KEPT.get(key)
+    if readings is None:
+        if len(_KEPT) >= KEPT_MAX:
+            _KEPT.clear()
+        readings = _KEPT[key] = _readings(phone)
+    return readings
+
+
+def phone_display(phone) -> str:
+    """ "(418) 555-0123" for a Canadian number, "+33 6 12 34 56 78" for another; as typed if invalid;
+    "" for none (so a template can test it instead of the number, whose truth formats it)."""
+    return _kept_readings(phone)[0]
 
 
 def phone_href(phone) -> str:
     """ "tel:+14185550123", or "" when the number is not valid (then no link)."""
-    parsed = parsed_phone(phone)
-    return f"tel:{parsed.as_e164}" if parsed else ""
+    return _kept_readings(phone)[1]
