@@ -3,6 +3,7 @@ worker and one thread; requests that wait longer than GUNICORN_SHED_AFTER_MS for
 platform's 503 page at once, in the visitor's language, with Retry-After; the others are served."""
 
 import concurrent.futures
+import contextlib
 import os
 import socket
 import subprocess
@@ -24,8 +25,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+@contextlib.contextmanager
+def serving(tmp_path, **variables: str):
+    """gunicorn with the production configuration and one worker, on tests.pajr.slow_wsgi; yields
+    its address and stops it after."""
     env = {
         **os.environ,
         "DJANGO_READ_DOT_ENV": "0",
@@ -38,8 +41,8 @@ def gunicorn(tmp_path):
         "EMAIL_URL": "smtp://127.0.0.1:1",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "1",
-        "GUNICORN_SHED_AFTER_MS": "100",
         "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"),
+        **variables,
     }
     env.pop("CELERY_BROKER_URL", None)
     root = Path(settings.BASE_DIR)
@@ -60,10 +63,16 @@ def gunicorn(tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    with serving(tmp_path, GUNICORN_SHED_AFTER_MS="100") as (address, _server):
+        yield address
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, str, float]:
@@ -143,3 +152,46 @@ def test_the_health_probe_is_never_shed_and_a_short_wait_passes():
 )
 def test_visitor_language(environ, language):
     assert visitor_language(environ) == language
+
+
+class _Heartbeat:
+    def __init__(self):
+        self.touched = 0
+
+    def notify(self):
+        self.touched += 1
+
+
+def test_the_worker_tells_the_arbiter_it_is_alive_once_a_second_not_on_every_turn(monkeypatch):
+    from pajr import gunicorn_worker
+
+    worker = object.__new__(gunicorn_worker.SheddingThreadWorker)  # only its notify() is used
+    worker.tmp = _Heartbeat()
+    clock = [1000.0]
+    monkeypatch.setattr(gunicorn_worker.time, "monotonic", lambda: clock[0])
+    for _turn in range(50):  # fifty turns of the loop within a second
+        worker.notify()
+        clock[0] += 0.015
+    assert worker.tmp.touched == 1
+    clock[0] += 1.0
+    worker.notify()
+    assert worker.tmp.touched == 2
+
+
+def test_a_worker_with_a_short_timeout_stays_alive_idle_and_busy(tmp_path):
+    """The arbiter kills a worker whose heartbeat is older than --timeout: with 2 s, the same worker
+    answers through 4.5 s of requests and after 2.5 s of idling."""
+    with serving(tmp_path, GUNICORN_TIMEOUT="2") as (address, server):
+        pids = set()
+        deadline = time.monotonic() + 4.5
+        while time.monotonic() < deadline:
+            status, head, _body, _took = fetch(f"{address}/pid/")
+            assert status == 200
+            pids.add(head["X-Worker-Pid"])
+            time.sleep(0.3)
+        time.sleep(2.5)  # idle for longer than the timeout
+        status, head, _body, _took = fetch(f"{address}/pid/")
+        pids.add(head["X-Worker-Pid"])
+        assert len(pids) == 1, pids
+        server.terminate()
+        assert b"WORKER TIMEOUT" not in server.communicate(timeout=30)[1]
