@@ -155,9 +155,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 _LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 _REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-CACHES = {"default": _REDIS_CACHE if REDIS_URL else {"BACKEND": _LOCMEM}}
-# The layout's fixed parts, kept in each process by language, role and page (templates/base.html).
-CACHES["fragments"] = {"BACKEND": _LOCMEM, "LOCATION": "fragments", "OPTIONS": {"MAX_ENTRIES": 2000}}
+_FRAGMENTS = {"BACKEND": "common.caches.FragmentCache", "LOCATION": "fragments", "OPTIONS": {"MAX_ENTRIES": 2000}}
+# "fragments": the layout's fixed parts, kept in each process by language, role and page (templates/base.html).
+CACHES = {"default": _REDIS_CACHE if REDIS_URL else {"BACKEND": _LOCMEM}, "fragments": _FRAGMENTS}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
