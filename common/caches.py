@@ -3,10 +3,10 @@ keeps in each process (templates/base.html), by language, role and page.
 
 Django's LocMemCache pickles every value it stores and unpickles it on every read, so that a
 caller cannot change what another reads, and checks every key against memcached's rules. A
-rendered fragment is a string, which nobody can change, and its key is the tag's md5 name: this
-cache keeps the value itself and skips the check: a read of one of the layout's five fragments a
-page took 4.7 µs, 0.9 µs now (issue 17). Everything else — expiry, MAX_ENTRIES and culling, the lock — is
-LocMemCache's. Only for values that are never changed in place (strings, numbers, tuples)."""
+rendered fragment is a string, which nobody can change, and its key is the tag's md5 name, so
+this cache keeps the value itself and skips the check: a read of one of the five fragments a page
+shows took 4.7 µs, 0.9 µs now (issue 17). Everything else (expiry, MAX_ENTRIES and culling, the
+lock) is LocMemCache's. Only for values that are never changed in place: strings, numbers, tuples."""
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache

@@ -12,12 +12,14 @@ DATABASES TIME_ZONE, USE_TZ off, a session whose zone is not UTC) Django's loade
 `tests/common/test_postgresql.py` compares both loaders' results on the same values."""
 
 import datetime
+import functools
 
 from django.db.backends.signals import connection_created
 
 TIMESTAMPTZ = "timestamptz"
 
 
+@functools.cache
 def _utc_loader_class():
     """A class whose instances are psycopg's own text loader for timestamptz (the C one, with
     psycopg-binary, which cannot be subclassed), with the `timezone` attribute that Django's
@@ -38,19 +40,13 @@ def _utc_loader_class():
     return UTCTimestamptzLoader
 
 
-_LOADER = None
-
-
 def read_timestamps_natively(sender, connection, **kwargs) -> None:
     """connection_created: on a PostgreSQL connection in UTC, timestamptz through psycopg's loader."""
-    global _LOADER
     if connection.vendor != "postgresql" or connection.timezone is not datetime.UTC:
         return
     if connection.connection.info.parameter_status("TimeZone") != "UTC":
         return
-    if _LOADER is None:
-        _LOADER = _utc_loader_class()
-    connection.connection.adapters.register_loader(TIMESTAMPTZ, _LOADER)
+    connection.connection.adapters.register_loader(TIMESTAMPTZ, _utc_loader_class())
 
 
 def connect() -> None:

@@ -119,7 +119,7 @@ TEMPLATES = [
         },
     },
 ]
-# That "i18n" takes the place of Django's on purpose: the check that warns of two libraries of one name.
+# That "i18n" replaces Django's on purpose: silence the warning about two libraries under one name.
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- Data -------------------------------------------------------------------------------------
