@@ -8,7 +8,7 @@ reason, notes on events and transitions) is internal: nothing here ever reads it
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, User
 from candidates.choices import CandidateStatus
 from candidates.models import Candidate, CandidateEvent, Consent, FileAccess
+from common.prefetch import read_related
 from common.statements import compiled_once
 from referrals.models import AWAITING_ANSWER, Referral, ReferralStatus, ReferralTransition
 
@@ -54,7 +55,7 @@ class Contact:
 def _prefetch_timeline(candidate: Candidate) -> None:
     """Three queries at most (events, referrals, their transitions); none for what is already
     prefetched."""
-    prefetch_related_objects([candidate], *TIMELINE_PREFETCHES)
+    read_related(candidate, *TIMELINE_PREFETCHES)
 
 
 # The events the person sees, as changes of status only. The others are the team's own record
@@ -246,7 +247,7 @@ def candidate_pending_referral(candidate: Candidate) -> Referral | None:
 def candidate_consent_history(candidate: Candidate) -> list[Consent]:
     """Every consent given or withdrawn, oldest first (one query, none if "consents" is prefetched).
     candidates.consents.latest_consents(candidate) then reads the same rows."""
-    prefetch_related_objects([candidate], "consents")
+    read_related(candidate, "consents")
     return sorted(candidate.consents.all(), key=lambda consent: (consent.created_at, consent.pk))
 
 
