@@ -6,7 +6,7 @@ For a list of objects, Django filters the related rows by `IN (the objects)` (a 
 built and compiled for the objects themselves), groups them by parent, then builds for each
 parent the queryset its manager would run and stores the rows in it. With one parent, the second
 queryset is the whole read: this runs it and keeps it. On the counsellor's file page, five such
-reads went from 6.4 to 5.5 ms of CPU (docs/benchmarks.md, "Issue 17, eighteenth stop").
+reads went from 6.2 to 5.7 ms of CPU (docs/benchmarks.md, "Issue 17, eighteenth stop").
 
 What is kept is what Django's prefetch keeps: the manager's own queryset (`candidate.events.all()`
 gives the rows; `.filter()` on it reads the database for that object only), each row's
@@ -17,12 +17,13 @@ does not handle the same way is left to Django: a lookup through another relatio
 """
 
 from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 
 
 def _reverse_many_to_one_manager(instance: Model, name: str):
-    descriptor = getattr(type(instance), name, None)
-    rel = getattr(descriptor, "rel", None)
-    if rel is None or not rel.one_to_many or rel.field.many_to_many:
+    """The manager of `instance.<name>` when it is a plain foreign key's other side (not a
+    many-to-many or a generic relation, whose descriptors subclass this one); else None."""
+    if type(getattr(type(instance), name, None)) is not ReverseManyToOneDescriptor:
         return None
     return getattr(instance, name)
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from candidates.models import Candidate, CandidateEvent, CandidateTarget
 from common.prefetch import read_related
 from referrals.models import FollowUp, FollowUpStep, Referral, ReferralStatus
-from tests.factories import CandidateFactory, CounsellorFactory, ReferralFactory, TerritoryFactory
+from territories.models import Agent
+from tests.factories import AgentFactory, CandidateFactory, CounsellorFactory, ReferralFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,4 +122,14 @@ def test_what_it_does_not_read_itself_is_left_to_django(two_files):
         assert [t.territory.pk for t in candidate.targets.all()] == [target_id]
         assert [len(r.follow_ups.all()) for r in candidate.referrals.all()] == [2, 2]
         assert [event.kind for event in candidate.first] == [CandidateEvent.Kind.REGISTERED]
+    assert len(later) == 0
+
+
+def test_a_many_to_many_relation_is_left_to_django():
+    """Its descriptor is a subclass of the one read here; its manager filters through a join."""
+    territories = [TerritoryFactory(), TerritoryFactory()]
+    agent = Agent.objects.get(pk=AgentFactory(territories=territories).pk)
+    read_related(agent, "territories")
+    with CaptureQueriesContext(connection) as later:
+        assert sorted(t.pk for t in agent.territories.all()) == sorted(t.pk for t in territories)
     assert len(later) == 0
