@@ -14,9 +14,13 @@ back-reference to the object (no query for `event.candidate`), the queryset's ow
 `prefetch_related` run on its rows, and a relation already read is not read again. Anything this
 does not handle the same way is left to Django: a lookup through another relation ("a__b"), a
 `to_attr`, a forward or many-to-many relation.
+
+`ReadsOneStraight`, mixed into a model's QuerySet, does the same for the querysets that find one
+object (a `get()`, a `first()`, a filter on a key): their `prefetch_related` lookups go through
+`read_related`. With more objects, Django's prefetch does as before.
 """
 
-from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 
 
@@ -48,3 +52,15 @@ def read_related(instance: Model, *lookups: Prefetch | str) -> None:
         )
         queryset._fetch_all()
         cache[cache_name] = queryset
+
+
+class ReadsOneStraight(QuerySet):
+    """A QuerySet whose prefetches, when it found one object, are read straight (see the module)."""
+
+    def _prefetch_related_objects(self):
+        found = self._result_cache
+        if len(found) == 1 and isinstance(found[0], Model):
+            read_related(found[0], *self._prefetch_related_lookups)
+            self._prefetch_done = True
+        else:
+            super()._prefetch_related_objects()

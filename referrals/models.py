@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
 from common.labels import ChoiceLabels
+from common.prefetch import ReadsOneStraight
 from territories.models import Agent, Territory
 
 
@@ -60,7 +61,10 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Autre raison")
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(ReadsOneStraight):
+    """The named reads of referrals. A read that finds one reads its prefetches straight
+    (common.prefetch)."""
+
     def pending(self):
         """Waiting for an answer, and the agent has not said they are looking into it (the
         reminders go to these only)."""

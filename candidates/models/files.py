@@ -14,6 +14,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Language
 from common.labels import ChoiceLabels
+from common.prefetch import ReadsOneStraight
 from common.statements import compiled_once
 from common.storage import get_private_storage
 from territories.models import Territory
@@ -102,9 +103,10 @@ PER_ROW_SQL = {
 }
 
 
-class CandidateQuerySet(models.QuerySet):
+class CandidateQuerySet(ReadsOneStraight):
     """The named reads of files. The models of the file's other rows (targets, consents, events)
-    are reached through the relations, as they are defined in the package's other modules."""
+    are reached through the relations, as they are defined in the package's other modules. A read
+    that finds one file reads its prefetches straight (common.prefetch)."""
 
     def _related(self, name: str) -> type[models.Model]:
         return self.model._meta.get_field(name).related_model

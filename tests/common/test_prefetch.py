@@ -133,3 +133,45 @@ def test_a_many_to_many_relation_is_left_to_django():
     with CaptureQueriesContext(connection) as later:
         assert sorted(t.pk for t in agent.territories.all()) == sorted(t.pk for t in territories)
     assert len(later) == 0
+
+
+def events_statement(reads) -> str:
+    (sql,) = [query["sql"] for query in reads.captured_queries if "candidates_candidateevent" in query["sql"]]
+    return sql
+
+
+@pytest.mark.parametrize("read", ["get", "first"])
+def test_a_read_that_finds_one_file_reads_its_prefetches_straight(two_files, read):
+    """Candidate's and Referral's querysets (ReadsOneStraight): the events by the file's key, as
+    its manager reads them, not by a list of files."""
+    queryset = Candidate.objects.prefetch_related(events(), "targets").filter(pk=two_files[0].pk)
+    with CaptureQueriesContext(connection) as reads:
+        candidate = queryset.get() if read == "get" else queryset.first()
+    assert " IN (" not in events_statement(reads)
+    expected = Candidate.objects.get(pk=two_files[0].pk)
+    prefetch_related_objects([expected], events(), "targets")
+    with CaptureQueriesContext(connection) as later:
+        assert [(e.pk, e.note, e.actor.email) for e in candidate.events.all()] == [
+            (e.pk, e.note, e.actor.email) for e in expected.events.all()
+        ]
+        assert [t.pk for t in candidate.targets.all()] == [t.pk for t in expected.targets.all()]
+    assert len(later) == 0
+
+
+def test_a_read_that_finds_several_files_is_djangos(two_files):
+    with CaptureQueriesContext(connection) as reads:
+        candidates = list(Candidate.objects.prefetch_related(events()).order_by("pk"))
+    assert " IN (" in events_statement(reads)
+    assert [{e.candidate_id for e in c.events.all()} for c in candidates] == [{c.pk} for c in two_files]
+
+
+def test_a_referral_found_alone_reads_its_follow_ups_straight(two_files):
+    referral = Referral.objects.filter(candidate=two_files[1]).order_by("pk").last()
+    with CaptureQueriesContext(connection) as reads:
+        found = Referral.objects.prefetch_related("follow_ups", "candidate__events").get(pk=referral.pk)
+    (follow_ups,) = [q["sql"] for q in reads.captured_queries if "referrals_followup" in q["sql"]]
+    assert " IN (" not in follow_ups
+    with CaptureQueriesContext(connection) as later:
+        assert [f.step for f in found.follow_ups.all()] == [FollowUpStep.FIRST_CONTACT, FollowUpStep.SETTLED]
+        assert len(found.candidate.events.all()) == 2
+    assert len(later) == 0
