@@ -14,8 +14,11 @@ What keeps this exact:
   ordering, limits, annotations' and extra's names, distinct, locking...) are those it was
   compiled for. Another filter, another number of ids in an IN, another ordering or slice is
   compiled and kept apart.
-- A statement is reused only when all its parameters are its WHERE's: a query with parameters
-  elsewhere (an annotation's, a HAVING, a join's condition) is compiled every time.
+- A statement is reused only when its parameters are its WHERE's, after at most those of its
+  select list: those are kept with the statement, and reused only for annotations equal to the
+  ones they came from (Django's expression equality: same class, same arguments, same values), so
+  a query whose annotation holds another value is compiled in full. A query with parameters
+  anywhere else (a HAVING, a join's condition, `extra()`) is compiled every time.
 - Subqueries, combined queries, locking reads (select_for_update), explain(), aggregates, updates
   and deletes are compiled as Django does every time: they change the query's class or shape, or
   Django checks more than the SQL as it compiles them. A count() is kept apart by its shape.
@@ -48,6 +51,9 @@ class _Statement:
     annotation_col_map: dict | None
     col_count: int
     has_extra_select: bool
+    # The select list's parameters, and the annotations they were compiled from (empty: none).
+    select_params: tuple = ()
+    annotations: tuple = ()
 
 
 _STATEMENTS: dict[tuple, _Statement] = {}
@@ -83,7 +89,7 @@ def _shape(query: Query) -> tuple:
         query.default_cols,
         _frozen(query.select_related),
         query.max_depth,
-        query.deferred_loading[0],
+        _frozen(query.deferred_loading[0]),
         query.deferred_loading[1],
         query.values_select,
         _frozen(query.selected),
@@ -113,6 +119,10 @@ def _shape(query: Query) -> tuple:
     )
 
 
+def _annotations(query: Query) -> tuple:
+    return tuple(query.annotations.items())
+
+
 class _CompiledOnceMixin:
     def as_sql(self, with_limits=True, with_col_aliases=False):
         query = self.query
@@ -137,13 +147,17 @@ class _CompiledOnceMixin:
             statement = _STATEMENTS.get(key)
         except TypeError:  # a part of the shape that cannot be compared (an unhashable expression)
             return super().as_sql(with_limits, with_col_aliases)
+        if statement is not None and statement.select_params and statement.annotations != _annotations(query):
+            return super().as_sql(with_limits, with_col_aliases)  # an annotation with other values
         if statement is None:
             sql, params = super().as_sql(with_limits, with_col_aliases)
+            select_params = self._select_params()
             if (
                 len(_STATEMENTS) < MAX_STATEMENTS
                 and self.having is None
                 and self.qualify is None
-                and list(params) == list(where_params)
+                and select_params is not None
+                and list(params) == [*select_params, *where_params]
                 and f"WHERE {where_sql}" in sql
             ):
                 _STATEMENTS[key] = _Statement(
@@ -153,13 +167,16 @@ class _CompiledOnceMixin:
                     self.annotation_col_map,
                     self.col_count,
                     self.has_extra_select,
+                    select_params,
+                    _annotations(query) if select_params else (),
                 )
             return sql, params
+        params = (*statement.select_params, *where_params)
         if VERIFY:  # compiled in full too; the rows are still read as the reused statement says
-            sql, params = super().as_sql(with_limits, with_col_aliases)
-            if (sql, list(params)) != (statement.sql, list(where_params)):
+            sql, full_params = super().as_sql(with_limits, with_col_aliases)
+            if (sql, list(full_params)) != (statement.sql, list(params)):
                 raise StatementMismatch(
-                    f"{query.statement_name}: reused {statement.sql!r} {where_params!r}, compiled {sql!r} {params!r}"
+                    f"{query.statement_name}: reused {statement.sql!r} {params!r}, compiled {sql!r} {full_params!r}"
                 )
         self.select, self.klass_info, self.annotation_col_map = (
             statement.select,
@@ -167,7 +184,15 @@ class _CompiledOnceMixin:
             statement.annotation_col_map,
         )
         self.col_count, self.has_extra_select = statement.col_count, statement.has_extra_select
-        return statement.sql, tuple(where_params)
+        return statement.sql, params
+
+    def _select_params(self) -> tuple | None:
+        """The select list's parameters, after a full compilation (self.select holds each column's
+        SQL and parameters); None when `extra()` or a filtered relation may add others before the
+        WHERE, whose values the statement's key does not hold."""
+        if self.query.extra or self.query._filtered_relations:
+            return None
+        return tuple(param for _, (_, params), _ in self.select for param in params)
 
 
 _COMPILERS: dict[type, type] = {}

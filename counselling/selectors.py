@@ -171,7 +171,9 @@ class QueuePage:
             if total <= QUEUE_COUNT_CAP:
                 number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
         offset = (number - 1) * size
-        rows = list(queryset.for_queue().with_waiting_since().order_by(*order_by)[offset : offset + size + 1])
+        # Its SQL compiled once per process for each tab, filter and page (common.statements).
+        page = compiled_once(queryset.for_queue().with_waiting_since().order_by(*order_by), "queue.page")
+        rows = list(page[offset : offset + size + 1])
         has_next = len(rows) > size
         if total is None and not has_next and (rows or number == 1):
             total = offset + len(rows)

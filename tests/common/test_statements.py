@@ -111,14 +111,31 @@ def test_a_locking_read_is_compiled_every_time(full_compilations):
     assert full_compilations.count("t.locked") == 2
 
 
-def test_a_query_with_parameters_outside_its_where_is_never_reused(full_compilations):
+def test_a_select_lists_parameters_are_reused_only_for_equal_annotations(full_compilations):
+    """The queue's rows carry annotations with fixed parameters: their statement is compiled once.
+    An annotation with another value gets its own parameters, never the kept ones."""
     referral = ReferralFactory()
-    named = compiled_once(referrals().annotate(label=Value("étiquette")), "t.annotated")
+
+    def labelled(label: str):
+        return compiled_once(referrals().annotate(label=Value(label)), "t.annotated").filter(pk=referral.pk)
 
     for _ in range(3):
-        assert named.get(pk=referral.pk).label == "étiquette"
+        assert labelled("étiquette").get().label == "étiquette"
+    assert full_compilations.count("t.annotated") == 1
 
-    assert full_compilations.count("t.annotated") == 3
+    assert labelled("autre").get().label == "autre"
+    assert labelled("étiquette").get().label == "étiquette"
+    assert full_compilations.count("t.annotated") == 2
+
+
+def test_a_query_with_parameters_elsewhere_is_never_reused(full_compilations):
+    """extra()'s select parameters are not in the statement's key: compiled every time."""
+    referral = ReferralFactory()
+    for label in ("un", "deux", "trois"):
+        named = compiled_once(referrals().extra(select={"label": "%s"}, select_params=(label,)), "t.extra")
+        assert named.get(pk=referral.pk).label == label
+
+    assert full_compilations.count("t.extra") == 3
 
 
 def test_an_empty_in_is_answered_without_a_query(full_compilations):
@@ -179,3 +196,17 @@ def test_the_second_opening_of_a_file_compiles_none_of_the_file_s_reads(client, 
     # referrals, follow-ups, access log, target agents and colleagues; the second none of them.
     assert len(first) >= 10
     assert [name for name in full_compilations if name] == []
+
+
+def test_the_queues_rows_are_compiled_once_per_tab_filter_and_page(client, full_compilations):
+    """Their statement carries the rows' per-row subqueries, with fixed parameters (the kinds of
+    event a wait counts from, the separators of the target ranks)."""
+    counsellor = CounsellorFactory()
+    for _ in range(3):
+        CandidateFactory(status="coaching", counsellor=counsellor)
+    client.force_login(counsellor)
+
+    for query in ("?vue=tous", "?vue=tous&q=a", "?vue=tous&q=e"):
+        assert client.get(reverse("counselling:queue") + query).status_code == 200
+    # one for the tab, one for a search of one word, whatever the word
+    assert full_compilations.count("queue.page") == 2
