@@ -123,6 +123,13 @@ def _annotations(query: Query) -> tuple:
     return tuple(query.annotations.items())
 
 
+def _same_annotations(statement: _Statement, query: Query) -> bool:
+    try:
+        return statement.annotations == _annotations(query)
+    except TypeError:  # an expression's argument that cannot be compared
+        return False
+
+
 class _CompiledOnceMixin:
     def as_sql(self, with_limits=True, with_col_aliases=False):
         query = self.query
@@ -147,7 +154,7 @@ class _CompiledOnceMixin:
             statement = _STATEMENTS.get(key)
         except TypeError:  # a part of the shape that cannot be compared (an unhashable expression)
             return super().as_sql(with_limits, with_col_aliases)
-        if statement is not None and statement.select_params and statement.annotations != _annotations(query):
+        if statement is not None and statement.select_params and not _same_annotations(statement, query):
             return super().as_sql(with_limits, with_col_aliases)  # an annotation with other values
         if statement is None:
             sql, params = super().as_sql(with_limits, with_col_aliases)
