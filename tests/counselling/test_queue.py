@@ -657,6 +657,24 @@ def test_duplicates_by_name_and_date_of_birth(signed_in):
     assert duplicates_of(signed_in.get(QUEUE), waiting) == {same.pk}
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["Tremblay", " O'Brien ", "ÉMILE", "Côté", "Ngọc Ánh", "Straße", "ﬁlion", "Zoë-Anaïs", "Dvořák", "A\u0301lvaro"],
+)
+def test_names_fold_as_unicode_decomposition_says_with_or_without_the_ascii_shortcut(name):
+    """_fold skips the decomposition for ASCII and keeps its results: the same as decomposing
+    every name and dropping its combining marks, twice over."""
+    import unicodedata
+
+    from counselling.selectors import _fold
+
+    decomposed = unicodedata.normalize("NFKD", name.casefold().strip())
+    expected = "".join(char for char in decomposed if not unicodedata.combining(char))
+
+    assert _fold(name) == expected
+    assert _fold(name) == expected
+
+
 def test_two_waiting_files_flag_each_other_and_anonymized_files_are_left_out(signed_in):
     first = CandidateFactory(email="twice@example.org")
     second = CandidateFactory(email="TWICE@example.org", user=None)
