@@ -4,7 +4,8 @@ choices (counselling.filter_options), the public directory's regions and territo
 on every page; reading them from the shared cache, a round trip to Redis (~0.5 ms) and unpickling.
 
 Each copy belongs to a group and is valid while the group's version in the shared cache is
-unchanged; a process looks at that version at most every RECHECK_SECONDS. A change forgets the
+unchanged; a process looks at that version at most every RECHECK_SECONDS for the whole group (the
+85 territories' pages share one look, not one each: issue 17). A change forgets the
 group (`forget`, called by the owning app's receivers): at once in the process that made it,
 within RECHECK_SECONDS in the others, which find the version gone. `seconds` bounds the
 staleness of anything the receivers miss (a bulk update, a row written in the shell).
@@ -33,11 +34,11 @@ RECHECK_SECONDS = 2
 class _Copy:
     version: str
     built: float
-    checked: float
     value: object
 
 
 _kept: dict[tuple[str, str, str], _Copy] = {}  # {(group, name, language or ""): this process's copy}
+_seen: dict[str, tuple[str, float]] = {}  # {group: (its shared version, when this process last read it)}
 
 
 def version_key(group: str) -> str:
@@ -58,6 +59,19 @@ def _version(group: str) -> str | None:
     return version
 
 
+def _seen_version(group: str, now: float) -> str | None:
+    """The group's shared version, read at most every RECHECK_SECONDS by this process."""
+    seen = _seen.get(group)
+    if seen and now - seen[1] < RECHECK_SECONDS:
+        return seen[0]
+    version = _version(group)
+    if version is None:
+        _seen.pop(group, None)
+    else:
+        _seen[group] = (version, now)
+    return version
+
+
 def kept[T](
     group: str,
     name: str,
@@ -73,19 +87,14 @@ def kept[T](
     language = (get_language() or settings.LANGUAGE_CODE) if per_language else ""
     key, now = (group, name, language), time.monotonic()
     copy = _kept.get(key)
-    if copy and now - copy.built < seconds and still_good(copy.value):
-        if now - copy.checked < RECHECK_SECONDS:
-            return copy.value
-        if copy.version == (version := _version(group)):
-            copy.checked = now
-            return copy.value
-    else:
-        version = _version(group)
+    version = _seen_version(group, now)
+    if copy and now - copy.built < seconds and still_good(copy.value) and copy.version == version:
+        return copy.value
     value = build()
     if version is None:
         _kept.pop(key, None)
     else:
-        _kept[key] = _Copy(version=version, built=now, checked=now, value=value)
+        _kept[key] = _Copy(version=version, built=now, value=value)
     return value
 
 
@@ -94,6 +103,7 @@ def forget(group: str) -> None:
     next look at the shared version."""
     for key in [key for key in _kept if key[0] == group]:
         del _kept[key]
+    _seen.pop(group, None)
     try:
         cache.delete(version_key(group))
     except Exception as error:  # the others cannot read it either: they keep nothing meanwhile
@@ -113,3 +123,4 @@ def forget_all() -> None:
     for group in {key[0] for key in _kept}:
         forget(group)
     _kept.clear()
+    _seen.clear()

@@ -58,6 +58,22 @@ def test_another_process_forgetting_the_group_reaches_this_one_when_it_next_look
     assert build.calls == 2  # once for the change, then kept again
 
 
+def test_the_names_of_a_group_share_one_look_at_its_version(monkeypatch):
+    """The 85 territories' pages of the directory: one read of the shared version for the group
+    every RECHECK_SECONDS, not one per page."""
+    looks = []
+    read = kept_module._version
+    monkeypatch.setattr(kept_module, "_version", lambda group: looks.append(group) or read(group))
+    builds = Builds()
+    for _ in range(2):
+        for code in range(10):
+            kept("territories", f"territory:{code}", builds)
+    kept("other", "list", Builds())
+
+    assert builds.calls == 10
+    assert looks == ["territories", "other"]
+
+
 def test_forget_drops_its_group_only():
     mine, theirs = Builds(), Builds()
     kept("mine", "list", mine)
