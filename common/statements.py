@@ -30,6 +30,7 @@ What keeps this exact:
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.query import Query
 
@@ -234,6 +235,22 @@ def compiled_once(queryset: QuerySet, name: str) -> QuerySet:
     clone.query.__class__ = CompiledOnceQuery
     clone.query.statement_name = name
     return clone
+
+
+def counted_once(queryset: QuerySet, name: str) -> int:
+    """`queryset.count()` for a sliced read (the queue's "up to 1,001 files"), its statement compiled
+    once: Django compiles the COUNT around the read in full on every call (0.3 ms of CPU a queue
+    page), as an aggregate over a subquery, which `compiled_once` leaves to it. Here the read is
+    compiled once (named `name`), and counted as Django counts a sliced read:
+    `SELECT COUNT(*) FROM (the read) subquery`."""
+    named = compiled_once(queryset, name)
+    try:
+        sql, params = named.query.get_compiler(using=named.db).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (an empty IN): Django does not ask either
+        return 0
+    with connections[named.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) subquery", params)  # noqa: S608 - Django's SQL
+        return cursor.fetchone()[0]
 
 
 def clear() -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import Candidate, FileAccess, stored_phone
-from common.statements import compiled_once
+from common.statements import compiled_once, counted_once
 from referrals.models import Referral, ReferralStatus
 from territories.models import Agent
 
@@ -168,7 +168,8 @@ class QueuePage:
         `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap."""
         total = None
         if count:
-            total = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1].count()
+            capped = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1]
+            total = counted_once(capped, "queue.count")
             if total <= QUEUE_COUNT_CAP:
                 number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
         offset = (number - 1) * size

@@ -210,3 +210,33 @@ def test_the_queues_rows_are_compiled_once_per_tab_filter_and_page(client, full_
         assert client.get(reverse("counselling:queue") + query).status_code == 200
     # one for the tab, one for a search of one word, whatever the word
     assert full_compilations.count("queue.page") == 2
+    # the tab's count, once; a search is not counted
+    assert full_compilations.count("queue.count") == 1
+
+
+@pytest.mark.parametrize("cap", [2, 5, None])
+def test_a_count_compiled_once_is_django_s_count(full_compilations, cap):
+    counsellor = CounsellorFactory()
+    for status in ("new", "new", "coaching", "coaching", "mature"):
+        CandidateFactory(status=status, counsellor=counsellor)
+    files = Candidate.objects.order_by("submitted_at", "id").values("pk")
+    cases = [
+        files,
+        files.filter(status="new"),
+        files.filter(status="coaching", counsellor=counsellor),
+        files.filter(status="closed"),  # none
+        files.filter(pk__in=[]),  # nothing to ask the database
+    ]
+    for queryset in cases:
+        capped = queryset[:cap] if cap else queryset
+        assert statements.counted_once(capped, "t.count") == capped.count()
+        assert statements.counted_once(capped, "t.count") == capped.count()  # reused
+
+    # each filtered shape once (2); a read without a WHERE, and the empty IN, in full each time (2 + 2)
+    assert full_compilations.count("t.count") == 6
+
+
+def test_a_count_is_one_query(django_assert_num_queries):
+    CandidateFactory()
+    with django_assert_num_queries(1):
+        assert statements.counted_once(Candidate.objects.values("pk")[:10], "t.count") == 1
