@@ -3,7 +3,6 @@ and what the file page shows beside the file itself."""
 
 import dataclasses
 import datetime
-import functools
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -227,11 +226,11 @@ class QueuePage:
         return self.number + 1
 
 
-@functools.lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name: "Émile Côté" and "emile cote" fold alike. Kept
-    per process: "À trier" folds the names of its 50 files and of every file sharing one of their
-    keys on each page (half of with_possible_duplicates' CPU), and names repeat."""
+    """Case- and accent-insensitive form of a name: "Émile Côté" and "emile cote" fold alike.
+    "À trier" folds the names of its 50 files and of every file sharing one of their keys on each
+    page: decomposing each character was half of with_possible_duplicates' CPU. Not kept between
+    pages: a process holds no list of people's names."""
     folded = text.casefold().strip()
     if folded.isascii():  # NFKD leaves ASCII as it is, and none of it is a combining mark
         return folded
