@@ -12,6 +12,7 @@ from devtools import rig
 from devtools.bench import bench_seed
 from devtools.bench.runner import bench_database_name
 from devtools.load.generator import run_open_loop, saturated
+from devtools.load.host import HostSampler
 from devtools.load.mix import GROUPS, MIX, WorkingDay, prepare_actors
 from devtools.load.stack import free_port, stack_environment, start_stack
 from devtools.machine import describe, machine
@@ -84,7 +85,8 @@ class Command(BaseCommand):
             )
             processes = start_stack(env, Path(tmp), web_workers=o["web_workers"], threads=o["threads"])
             try:
-                runs = self._escalate(port, rates, actors, o)
+                with HostSampler() as sampler:
+                    runs = self._escalate(port, rates, actors, o, sampler)
             finally:
                 for process in processes:
                     process.stop()
@@ -107,7 +109,7 @@ class Command(BaseCommand):
         Path(o["output"]).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         self.stdout.write(f"Wrote {o['output']}")
 
-    def _escalate(self, port: int, rates: list[float], actors, o: dict) -> list[dict]:
+    def _escalate(self, port: int, rates: list[float], actors, o: dict, sampler: HostSampler) -> list[dict]:
         day = WorkingDay(actors)
         runs = []
         if o["warm_up_seconds"] > 0:  # the workers' first requests (imports, connections) are not measured
@@ -121,7 +123,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"{'offered':>8}{'achieved':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
-            f"{'shed 503':>9}{'shed p95':>9}{'served p95':>11}{'gen CPU':>9}"
+            f"{'shed 503':>9}{'shed p95':>9}{'served p95':>11}{'gen CPU':>9}{'busy':>6}{'host ms':>9}"
         )
         for rate in rates:
             result = run_open_loop(
@@ -133,6 +135,9 @@ class Command(BaseCommand):
                 senders=o["senders"],
             )
             summary = result.summary()
+            # How busy the machine was and how fast the host ran meanwhile (devtools.load.host).
+            start = min((sample.due for sample in result.samples), default=0.0)
+            summary["host"] = host_figures = sampler.window(start, start + o["seconds"])
             summary["saturated"] = saturated(summary, p95_bound_ms=o["p95_bound_ms"])
             runs.append(summary)
             overall = summary["overall"]
@@ -140,13 +145,24 @@ class Command(BaseCommand):
                 f"{rate:>8.0f}{summary['achieved_rate']:>10.1f}{overall['p50_ms']:>9.0f}{overall['p95_ms']:>9.0f}"
                 f"{overall['p99_ms']:>9.0f}{overall['max_ms']:>9.0f}{summary['errors']['total']:>8}"
                 f"{summary['shed']['requests']:>9}{summary['shed']['p95_ms']:>9.0f}{summary['served']['p95_ms']:>11.0f}"
-                f"{summary['generator_cpu_share']:>9.0%}"
-                f"  {summary['saturated']}"
+                f"{summary['generator_cpu_share']:>9.0%}{_share(host_figures.get('busy_share')):>6}"
+                f"{_median_ms(host_figures):>9}  {summary['saturated']}"
             )
             if summary["shed"]["requests"]:
                 self.stdout.write(f"{'':>8}shed by 5 s: {' '.join(map(str, summary['shed_by_5_s']))}")
+                by_5_s = host_figures.get("reference_loop_ms", {}).get("by_5_s", [])
+                self.stdout.write(f"{'':>8}host ms by 5 s: {' '.join(f'{ms:.0f}' if ms else '-' for ms in by_5_s)}")
             if summary["saturated"]:
                 self.stdout.write("Saturated: no higher rate.")
                 break
             time.sleep(2)  # the backlog of the last run drains before the next
         return runs
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _median_ms(figures: dict) -> str:
+    loop = figures.get("reference_loop_ms")
+    return f"{loop['median']:.0f}" if loop else "-"
