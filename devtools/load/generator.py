@@ -11,8 +11,9 @@ the time a request waited for a free sender is part of its latency, as it would 
 Each sender writes its requests and reads the answers itself (devtools.load.wire), as wrk does,
 rather than through http.client: http.client parses every answer's headers with the email
 package, and the generator runs on the machine it measures (issue 17's target counts it). At
-150 requests a second against a server that answers at once, the generator used 594–661 µs of CPU
-a request with http.client and 355 with its own reading.
+150 requests a second against a server that answers at once, the generator used 565–678 µs of CPU
+a request with http.client and 311–408 with its own reading (docs/benchmarks.md, issue 17,
+twenty-first stop).
 """
 
 import http.client
@@ -177,7 +178,9 @@ class _Sender(threading.Thread):
             self.connection = socket.create_connection((self.host, self.port), timeout=self.timeout)
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.reader = self.connection.makefile("rb")
-        self.connection.sendall(request_bytes(request.method, request.path, request.body, request.headers, self.host))
+        self.connection.sendall(
+            request_bytes(request.method, request.path, request.body, request.headers, f"{self.host}:{self.port}")
+        )
         status, will_close = read_response(self.reader)
         if will_close:
             self._close()

@@ -9,8 +9,8 @@ was read by hand from /proc beside the runs. Each run's figures now carry it:
   (devtools.machine.REFERENCE_LOOP) and times it in CPU time, not wall time, so that waiting for a
   core while the workers run does not count, only how fast the core ran it when it did. Times 30,
   it reads as the reference loop's milliseconds at that second (lower is faster). On a machine
-  shared with other guests, the same instructions take longer when a neighbour loads the same
-  physical core: the figure moves with it, although nothing here changed;
+  shared with other guests, the same instructions take longer in some seconds than in others,
+  although nothing here changed: the figure moves with them;
 - **how busy the machine was**: the share of all its CPUs' time spent running anything (the
   workers, PostgreSQL, Redis, the generator), from /proc/stat, and the share the hypervisor took
   from this guest (steal).
@@ -43,7 +43,10 @@ while True:
     spent = time.thread_time_ns() - start
     print(time.monotonic(), spent, *jiffies(), flush=True)
     next_at += interval
-    time.sleep(max(0.0, next_at - time.monotonic()))
+    delay = next_at - time.monotonic()
+    if delay < 0:  # late (the machine was busy): no catching up, one interval from now
+        next_at, delay = time.monotonic() + interval, interval
+    time.sleep(delay)
 """
 
 

@@ -19,9 +19,9 @@ def answers(*raw: bytes):
 
 
 def test_the_request_is_written_whole_with_its_host_and_a_body_length():
-    assert request_bytes("GET", "/conseil/?vue=tous", b"", {"Cookie": "a=b", "Accept-Language": "fr"}, "127.0.0.1") == (
-        b"GET /conseil/?vue=tous HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a=b\r\nAccept-Language: fr\r\n\r\n"
-    )
+    assert request_bytes(
+        "GET", "/conseil/?vue=tous", b"", {"Cookie": "a=b", "Accept-Language": "fr"}, "127.0.0.1:8000"
+    ) == (b"GET /conseil/?vue=tous HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nCookie: a=b\r\nAccept-Language: fr\r\n\r\n")
     sent = request_bytes("POST", "/notes/", b"text=Appel", {"X-CSRFToken": "t"}, "h")
     assert sent == b"POST /notes/ HTTP/1.1\r\nHost: h\r\nX-CSRFToken: t\r\nContent-Length: 10\r\n\r\ntext=Appel"
     assert b"Content-Length: 0\r\n" in request_bytes("POST", "/", b"", {}, "h")
