@@ -19,12 +19,15 @@ if TYPE_CHECKING:
 
 # The pages measured, in one place: the queue's parameters are those of counselling/filters.py
 # (QueueFilter) and of its tabs (?vue=). {region} (a Region's pk, as QueueFilter.region takes it),
-# {last_name} and {candidate_id} are filled in.
+# {last_name}, {person} and {candidate_id} are filled in.
 URLS = {
     "queue_triage": "/conseil/",  # "À trier", the tab a counsellor lands on
     "queue": "/conseil/?vue=tous",
     "queue_filtered": "/conseil/?vue=tous&region={region}&statut=new",
     "queue_search": "/conseil/?vue=tous&q={last_name}",
+    # A counsellor looking for one person: the first and last names of the file case's candidate
+    # (about 1 file in 3,500 holds both), found through the trigram indexes (candidates/models/search.py).
+    "queue_search_person": "/conseil/?vue=tous&q={person}",
     "candidate_file": "/conseil/candidats/{candidate_id}/",
     "admin_changelist": "/admin/candidates/candidate/",
     "admin_search": "/admin/candidates/candidate/?q={last_name}",
@@ -55,6 +58,7 @@ class Bench:
     candidate_id: int
     last_name: str
     region_id: int
+    person: str  # "first+last" of candidate_id, as a query string writes it
     notify: "NotifyOptions"
     queue_sql: tuple[str, tuple] | None = None
     rig: "NotifyRig | None" = None  # started by the first notify case, stopped by bench_measure
@@ -128,6 +132,12 @@ def case_queue_filtered(bench: Bench) -> CaseResult:
 
 def case_queue_search(bench: Bench) -> CaseResult:
     result = _time_get(bench, URLS["queue_search"].format(last_name=bench.last_name))
+    result.page_size = QUEUE_PAGE_SIZE
+    return result
+
+
+def case_queue_search_person(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["queue_search_person"].format(person=bench.person))
     result.page_size = QUEUE_PAGE_SIZE
     return result
 
