@@ -6,6 +6,7 @@ import datetime
 import math
 import unicodedata
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import models
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import Candidate, FileAccess, stored_phone
+from common.planning import planned_for_values
 from common.statements import compiled_once, counted_once
 from referrals.models import Referral, ReferralStatus
 from territories.models import Agent
@@ -158,13 +160,17 @@ class QueuePage:
         size: int,
         count: bool = True,
         count_order_by: Sequence[str] = (),
+        planned: bool = False,
     ) -> "QueuePage":
         """Without `count` (a search, a target region or territory: QueueFilter.is_counted), no
-        COUNT at all: a search's first page is found fast (candidates/models/search.py), but
-        counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
+        COUNT at all: the trigram indexes find the first page of a search fast in submission
+        order, but counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
         plans for a LIMIT). The total is then known only on the last page.
 
-        `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap."""
+        `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap.
+        `planned` (a search: QueueFilter.is_search): the page's statement is planned for its
+        values, not prepared (common.planning), so that the few files a person's name matches are
+        found through the trigram indexes rather than by walking every file."""
         total = None
         if count:
             capped = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1]
@@ -174,7 +180,8 @@ class QueuePage:
         offset = (number - 1) * size
         # Its SQL compiled once per process for each tab, filter and page (common.statements).
         page = compiled_once(queryset.for_queue().with_waiting_since().order_by(*order_by), "queue.page")
-        rows = list(page[offset : offset + size + 1])
+        with planned_for_values(page.db) if planned else nullcontext():
+            rows = list(page[offset : offset + size + 1])
         has_next = len(rows) > size
         if total is None and not has_next and (rows or number == 1):
             total = offset + len(rows)

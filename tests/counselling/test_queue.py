@@ -2,7 +2,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -609,9 +608,8 @@ def test_htmx_results_query_count_does_not_grow_with_rows(client, counsellor, dj
     client.force_login(counsellor)
 
     # session, user, the region (the filter checks it exists), its territories (CandidateQuerySet.
-    # targeting), on PostgreSQL the search's trigram probe (candidates/models/search.py), page, the
-    # territories' names (a search is not counted)
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    # targeting), page, the territories' names (a search is not counted)
+    with django_assert_num_queries(6):
         response = client.get(
             QUEUE, {"vue": "tous", "q": "example", "region": territories[0].region_id}, **HTMX_RESULTS
         )
