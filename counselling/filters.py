@@ -159,9 +159,11 @@ class QueueFilter(django_filters.FilterSet):
         cleaned = getattr(self.form, "cleaned_data", {})
         return not any(cleaned.get(name) for name in self.UNCOUNTED_FILTERS)
 
-    def is_search(self) -> bool:
-        """Whether the list is a search (call after .qs): its page is planned for the words."""
-        return self.is_bound and bool((getattr(self.form, "cleaned_data", {}).get("q") or "").strip())
+    def is_narrowed(self) -> bool:
+        """Whether any filter narrows the list (call after .qs): its statements are then planned
+        for their values (QueuePage.get(planned=True), common.planning)."""
+        cleaned = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        return any(value not in (None, "", False) for value in cleaned.values())
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

@@ -168,23 +168,23 @@ class QueuePage:
         plans for a LIMIT). The total is then known only on the last page.
 
         `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap.
-        `planned` (a search: QueueFilter.is_search): the page's statement is planned for its
-        values, not prepared (common.planning), so that the few files a person's name matches are
-        found through the trigram indexes rather than by walking every file."""
-        total = None
-        if count:
-            capped = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1]
-            total = counted_once(capped, "queue.count")
-            if total <= QUEUE_COUNT_CAP:
-                number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
-        offset = (number - 1) * size
-        # Its SQL compiled once per process for each tab, filter and page (common.statements).
-        page = compiled_once(queryset.for_queue().with_waiting_since().order_by(*order_by), "queue.page")
-        with planned_for_values(page.db) if planned else nullcontext():
+        `planned` (a filtered list: QueueFilter.is_narrowed): the count and the page are planned
+        for their values, not prepared (common.planning), so that the few files a person's name or
+        a rare filter matches are found through their indexes rather than by walking every file."""
+        with planned_for_values(queryset.db) if planned else nullcontext():
+            total = None
+            if count:
+                capped = queryset.order_by(*count_order_by).values("pk")[: QUEUE_COUNT_CAP + 1]
+                total = counted_once(capped, "queue.count")
+                if total <= QUEUE_COUNT_CAP:
+                    number = min(number, max(math.ceil(total / size), 1))  # past the end: the last page
+            offset = (number - 1) * size
+            # Its SQL compiled once per process for each tab, filter and page (common.statements).
+            page = compiled_once(queryset.for_queue().with_waiting_since().order_by(*order_by), "queue.page")
             rows = list(page[offset : offset + size + 1])
-        has_next = len(rows) > size
-        if total is None and not has_next and (rows or number == 1):
-            total = offset + len(rows)
+            has_next = len(rows) > size
+            if total is None and not has_next and (rows or number == 1):
+                total = offset + len(rows)
         return cls(object_list=rows[:size], number=number, count=total, size=size, has_next=has_next)
 
     def __iter__(self):

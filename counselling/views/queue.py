@@ -59,7 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         number=page_number(request.GET.get("page")),
         size=QUEUE_PAGE_SIZE,
         count=filterset.is_counted(),
-        planned=filterset.is_search(),
+        planned=filterset.is_narrowed(),
         count_order_by=TAB_COUNT_ORDER.get(tab, ()),
     )
     if tab == QueueTab.TO_TRIAGE:

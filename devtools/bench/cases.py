@@ -26,7 +26,7 @@ URLS = {
     "queue_filtered": "/conseil/?vue=tous&region={region}&statut=new",
     "queue_search": "/conseil/?vue=tous&q={last_name}",
     # A counsellor looking for one person: the first and last names of the file case's candidate
-    # (about 1 file in 3,500 holds both), found through the trigram indexes (candidates/models/search.py).
+    # (about 1 file in 3,500 holds both), found through the trigram indexes (common/planning.py).
     "queue_search_person": "/conseil/?vue=tous&q={person}",
     "candidate_file": "/conseil/candidats/{candidate_id}/",
     "admin_changelist": "/admin/candidates/candidate/",
