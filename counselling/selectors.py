@@ -163,8 +163,8 @@ class QueuePage:
         planned: bool = False,
     ) -> "QueuePage":
         """Without `count` (a search, a target region or territory: QueueFilter.is_counted), no
-        COUNT at all: the trigram indexes find the first page of a search fast in submission
-        order, but counting every "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
+        COUNT at all: a search's first page is found fast (`planned`, below), but counting every
+        "Tremblay" costs 10 to 60 ms (a sequential scan when PostgreSQL
         plans for a LIMIT). The total is then known only on the last page.
 
         `count_order_by` (TAB_COUNT_ORDER): an order that lets PostgreSQL stop after the cap.
