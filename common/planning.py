@@ -31,7 +31,7 @@ def planned_for_values(using: str = DEFAULT_DB_ALIAS):
     connection.ensure_connection()
     psycopg_connection = connection.connection
     threshold = psycopg_connection.prepare_threshold
-    psycopg_connection.prepare_threshold = None  # psycopg: none prepared, none of those prepared used
+    psycopg_connection.prepare_threshold = None  # psycopg then neither prepares nor uses a prepared one
     try:
         yield
     finally:

@@ -147,6 +147,7 @@ else:
     # A statement run a fifth time on a connection is prepared (parsed and planned once): planning was
     # 44 % of PostgreSQL's time in statements under load (issue 17). Django leaves it off;
     # POSTGRES_PREPARE=false turns it off again (a pooler in transaction mode cannot keep them).
+    # A filtered queue list is planned for its values instead (common.planning).
     if env.bool("POSTGRES_PREPARE", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
