@@ -144,10 +144,9 @@ else:
     # (docs/benchmarks.md). Off for the platform's connections unless POSTGRES_JIT=true.
     if not env.bool("POSTGRES_JIT", default=False):
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    # A statement run a fifth time on a connection is prepared (parsed and planned once): planning was
-    # 44 % of PostgreSQL's time in statements under load (issue 17). Django leaves it off;
-    # POSTGRES_PREPARE=false turns it off again (a pooler in transaction mode cannot keep them).
-    # A filtered queue list is planned for its values instead (common.planning).
+    # A statement run a fifth time on a connection is prepared (parsed and planned once; a filtered
+    # queue list is planned for its values, common.planning): planning was 44 % of PostgreSQL's time
+    # under load (issue 17). POSTGRES_PREPARE=false: off, as Django has it (for a transaction pooler).
     if env.bool("POSTGRES_PREPARE", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
