@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Upper
+from django.db.models.lookups import IContains
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -202,16 +203,16 @@ class CandidateQuerySet(ReadsOneStraight):
         return self.filter(q)
 
     def search(self, text: str):
-        """Every word in the first name, the last name or the email (case-insensitive). On
-        PostgreSQL the GIN trigram indexes of migration 0004 serve these LIKE '%…%'."""
-        q = models.Q()
-        for word in text.split()[:5]:
-            q &= (
-                models.Q(first_name__icontains=word)
-                | models.Q(last_name__icontains=word)
-                | models.Q(email__icontains=word)
-            )
-        return self.filter(q)
+        """Every word in the first name, the last name or the email (case-insensitive), found in
+        the three joined by spaces: a word has none, so it is in the joined text exactly when it is
+        in one of them. On PostgreSQL one GIN trigram index (migration 0022) serves every word's
+        LIKE '%…%' in one scan, which keeps only the files that hold them all: a person's first and
+        last names at 1,000,000 files no longer intersect two lists of thousands (issue 17)."""
+        person = models.Func(
+            "first_name", "last_name", "email", template="(%(expressions)s)", arg_joiner=" || ' ' || ",
+            output_field=models.TextField(),
+        )  # fmt: skip
+        return self.filter(*(IContains(person, word) for word in text.split()[:5]))
 
     def with_waiting_since(self):
         """`waiting_since`: the last change of status (the submission, for a NEW file), else the
