@@ -71,10 +71,11 @@ class PersonFileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         return False
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        """A number is a file's number, exactly; anything else searches names and addresses."""
+        """A number is a file's number, exactly; anything else searches names and addresses, as
+        the queue does (CandidateQuerySet.search, served by its one index)."""
         if search_term.strip().isdigit():
             return queryset.filter(pk=int(search_term)), False
-        return super().get_search_results(request, queryset, search_term)
+        return (queryset.search(search_term) if search_term.strip() else queryset), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:privacy_personfile_changelist") + f"?id={object_id}")

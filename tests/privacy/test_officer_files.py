@@ -54,14 +54,15 @@ def test_only_officers_see_people_s_files(client):
 
 
 def test_the_officer_finds_a_file_by_number_or_name(client, officer):
-    candidate = CandidateFactory(last_name="Quarmbly")
-    CandidateFactory(last_name="Autre")
+    candidate = CandidateFactory(first_name="Odile", last_name="Quarmbly")
+    CandidateFactory(first_name="Odile", last_name="Autre")
 
     response = client.get(CHANGELIST, {"q": "Quarmbly"})
 
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
     assert client.get(CHANGELIST, {"q": str(candidate.pk)}).context["cl"].result_count == 1
+    assert client.get(CHANGELIST, {"q": "quarmbly ODILE"}).context["cl"].result_count == 1  # every word
 
 
 def test_an_access_request_exports_everything_held_with_the_cv(
