@@ -22,6 +22,10 @@ def one_index(apps, schema_editor):
     schema_editor.execute(CREATE)
     for column in OLD_COLUMNS:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS candidate_{column}_trgm")
+    # The planner's statistics of the indexed text, now rather than at autovacuum's next ANALYZE:
+    # without them it guesses that a common name is rare, and sorts thousands of files for a page
+    # it would find by walking the submission order.
+    schema_editor.execute("ANALYZE candidates_candidate")
 
 
 def three_indexes(apps, schema_editor):

@@ -26,8 +26,11 @@ URLS = {
     "queue_filtered": "/conseil/?vue=tous&region={region}&statut=new",
     "queue_search": "/conseil/?vue=tous&q={last_name}",
     # A counsellor looking for one person: the first and last names of the file case's candidate
-    # (about 1 file in 3,500 holds both), found through the trigram indexes (common/planning.py).
+    # (about 1 file in 3,500 holds both), found through the trigram index (candidates migration 0022).
     "queue_search_person": "/conseil/?vue=tous&q={person}",
+    # The same person by their email, pasted whole: one file at every size (the names above are
+    # held by ~1 file in 3,500 of the seed, so 5 at 10,000 and a full page of 50 at 1,000,000).
+    "queue_search_email": "/conseil/?vue=tous&q={email}",
     "candidate_file": "/conseil/candidats/{candidate_id}/",
     "admin_changelist": "/admin/candidates/candidate/",
     "admin_search": "/admin/candidates/candidate/?q={last_name}",
@@ -59,6 +62,7 @@ class Bench:
     last_name: str
     region_id: int
     person: str  # "first+last" of candidate_id, as a query string writes it
+    email: str  # candidate_id's email, as a query string writes it
     notify: "NotifyOptions"
     queue_sql: tuple[str, tuple] | None = None
     rig: "NotifyRig | None" = None  # started by the first notify case, stopped by bench_measure
@@ -138,6 +142,12 @@ def case_queue_search(bench: Bench) -> CaseResult:
 
 def case_queue_search_person(bench: Bench) -> CaseResult:
     result = _time_get(bench, URLS["queue_search_person"].format(person=bench.person))
+    result.page_size = QUEUE_PAGE_SIZE
+    return result
+
+
+def case_queue_search_email(bench: Bench) -> CaseResult:
+    result = _time_get(bench, URLS["queue_search_email"].format(email=bench.email))
     result.page_size = QUEUE_PAGE_SIZE
     return result
 

@@ -31,6 +31,7 @@ from .cases import (
     case_queue,
     case_queue_filtered,
     case_queue_search,
+    case_queue_search_email,
     case_queue_search_person,
     case_queue_triage,
     case_raw_sql,
@@ -46,6 +47,7 @@ CASES: dict[str, Callable[[Bench], CaseResult]] = {
     "queue_filtered": case_queue_filtered,
     "queue_search": case_queue_search,
     "queue_search_person": case_queue_search_person,
+    "queue_search_email": case_queue_search_email,
     "candidate_file": case_candidate_file,
     "admin_changelist": case_admin_changelist,
     "admin_changelist_50": case_admin_changelist_50,
@@ -69,7 +71,8 @@ def bench_measure(
         Referral.objects.filter(status=ReferralStatus.ACCEPTED).order_by("id").values_list("candidate_id", flat=True)
     ).first() or Candidate.objects.order_by("id").values_list("id", flat=True).first()
     region_id = Region.objects.get(code=FILTERED_REGION_CODE).pk
-    names = Candidate.objects.filter(pk=candidate_id).values_list("first_name", "last_name").first() or ("", "")
+    person = Candidate.objects.filter(pk=candidate_id).values_list("first_name", "last_name", "email").first()
+    first, last, email = person or ("", "", "")
     client = Client()
     client.force_login(coordinator)
     # As after a complete sign-in: the password and the second factor (accounts.second_factor).
@@ -82,7 +85,8 @@ def bench_measure(
         candidate_id=candidate_id,
         last_name=SEARCHED_LAST_NAME,
         region_id=region_id,
-        person=quote_plus(" ".join(names)),
+        person=quote_plus(f"{first} {last}"),
+        email=quote_plus(email),
         notify=notify or NotifyOptions(),
     )
     results = {}
