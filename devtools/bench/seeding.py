@@ -38,7 +38,7 @@ from referrals.models import Referral, ReferralStatus, ReferralTransition
 from territories.models import Agent, Territory
 from territories.services import territories_load
 
-from .copy import copy_available, rows_insert
+from .copy import copy_available, gin_indexes_built_after, rows_insert
 from .names import COUNTRIES, FIRST_NAMES, LAST_NAMES, OCCUPATIONS
 
 BATCH_SIZE = 2000
@@ -462,7 +462,7 @@ def bench_seed(
     state.ids["user"] = count(User.objects.aggregate(m=models.Max("id"))["m"] + 1)
     seeded_models: list[type[models.Model]] = [User, Candidate]
     rows = {"candidates": 0, "users": 0}
-    with _dates_as_given(User, Candidate, *DATED_MODELS):
+    with _dates_as_given(User, Candidate, *DATED_MODELS), gin_indexes_built_after(copy):
         for start in range(1, candidates + 1, BATCH_SIZE):
             with transaction.atomic():
                 pairs = [_build_candidate(state, i) for i in range(start, min(start + BATCH_SIZE, candidates + 1))]
