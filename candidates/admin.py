@@ -44,7 +44,7 @@ class CandidateAdmin(LargeTableAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """The queue's search (every word in the names or the email), served by its one index."""
-        return (queryset.search(search_term) if search_term.strip() else queryset), False
+        return queryset.search(search_term), False
 
     # "Delete" in the admin anonymizes, through the one path every deletion takes (the referrals,
     # the outbox, the sessions, the CV): the facts stay for the statistics, nothing names the person.

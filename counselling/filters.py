@@ -166,7 +166,7 @@ class QueueFilter(django_filters.FilterSet):
         return any(value not in (None, "", False) for value in cleaned.values())
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        return queryset.search(value)
 
     def filter_region(self, queryset, name, value):
         return queryset.targeting(region=value) if value else queryset

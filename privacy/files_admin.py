@@ -75,7 +75,7 @@ class PersonFileAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         the queue does (CandidateQuerySet.search, served by its one index)."""
         if search_term.strip().isdigit():
             return queryset.filter(pk=int(search_term)), False
-        return (queryset.search(search_term) if search_term.strip() else queryset), False
+        return queryset.search(search_term), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:privacy_personfile_changelist") + f"?id={object_id}")

@@ -207,7 +207,8 @@ class CandidateQuerySet(ReadsOneStraight):
         the three joined by spaces: a word has none, so it is in the joined text exactly when it is
         in one of them. On PostgreSQL one GIN trigram index (migration 0022) serves every word's
         LIKE '%…%' in one scan, which keeps only the files that hold them all: a person's first and
-        last names at 1,000,000 files no longer intersect two lists of thousands (issue 17)."""
+        last names at 1,000,000 files no longer intersect two lists of thousands (issue 17). No word
+        (an empty or blank search): the files as they are."""
         person = models.Func(
             "first_name", "last_name", "email", template="(%(expressions)s)", arg_joiner=" || ' ' || ",
             output_field=models.TextField(),

@@ -44,6 +44,20 @@ def test_every_word_is_found_in_the_names_or_the_email(people, text, expected):
     assert found(text) == expected
 
 
+@pytest.mark.parametrize("text", ["", "   "])
+def test_no_word_leaves_the_files_as_they_are(people, text):
+    # The admins and the queue's filter pass a blank box straight through (no guard of their own).
+    assert found(text) == {"Marie", "Jean", "Amina", "Jeanne"}
+
+
+@pytest.mark.parametrize("url", ["/admin/candidates/candidate/", "/admin/privacy/personfile/"])
+def test_the_admins_list_every_file_for_a_blank_search(admin_client, people, url):
+    response = admin_client.get(url, {"q": "  "})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 4
+
+
 def test_the_admin_searches_the_same_way(admin_client, people):
     response = admin_client.get("/admin/candidates/candidate/", {"q": "tremblay marie"})
 
